@@ -1,0 +1,45 @@
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Sts.SnapshotApi.Audit;
+using Sts.SnapshotApi.Outbox;
+using Sts.SnapshotApi.Rooms;
+using Sts.SnapshotApi.Snapshots;
+
+namespace Sts.SnapshotApi.Data;
+
+/// <summary>The service's PostgreSQL store and unit of work.</summary>
+public sealed class StsDbContext(DbContextOptions<StsDbContext> options) : DbContext(options)
+{
+    public DbSet<RoomRow> Rooms => Set<RoomRow>();
+    public DbSet<VesselRow> Vessels => Set<VesselRow>();
+    public DbSet<PartyRow> Parties => Set<PartyRow>();
+    public DbSet<DocumentRow> Documents => Set<DocumentRow>();
+    public DbSet<ApprovalRow> Approvals => Set<ApprovalRow>();
+    public DbSet<ActivityRow> Activities => Set<ActivityRow>();
+    public DbSet<SnapshotRow> Snapshots => Set<SnapshotRow>();
+    public DbSet<SnapshotStateRow> SnapshotStates => Set<SnapshotStateRow>();
+    public DbSet<TaskRow> Tasks => Set<TaskRow>();
+    public DbSet<AuditRow> AuditLog => Set<AuditRow>();
+    public DbSet<OutboxRow> Outbox => Set<OutboxRow>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(StsDbContext).Assembly);
+
+        // Columns in snake_case, so that hand-written SQL and psql sessions read naturally.
+        foreach (var entity in modelBuilder.Model.GetEntityTypes())
+            foreach (var property in entity.GetProperties())
+                property.SetColumnName(SnakeCase(property.Name));
+    }
+
+    internal static string SnakeCase(string name)
+    {
+        var sb = new StringBuilder(name.Length + 8);
+        for (var i = 0; i < name.Length; i++)
+        {
+            if (char.IsUpper(name[i]) && i > 0) sb.Append('_');
+            sb.Append(char.ToLowerInvariant(name[i]));
+        }
+        return sb.ToString();
+    }
+}

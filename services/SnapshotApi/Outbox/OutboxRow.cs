@@ -1,0 +1,17 @@
+namespace Sts.SnapshotApi.Outbox;
+
+/// <summary>A message committed with the change that caused it, waiting for the relay to publish it.</summary>
+public sealed class OutboxRow
+{
+    public long Id { get; set; }
+    /// <summary>Becomes the bus MessageId, so consumers can spot a redelivery.</summary>
+    public Guid MessageId { get; set; }
+    public required string MessageType { get; set; }
+    public required string Payload { get; set; }
+    /// <summary>W3C traceparent of the request that wrote the row, so the trace continues through the bus.</summary>
+    public string? TraceParent { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset? SentAt { get; set; }
+    public int Attempts { get; set; }
+    public string? LastError { get; set; }
+}

@@ -1,0 +1,132 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using Sts.SnapshotApi.Audit;
+using Sts.SnapshotApi.Auth;
+
+namespace Sts.SnapshotApi.Rpc;
+
+/// <summary>
+/// Wraps every call to this service's own API: authenticates the caller, turns failures into
+/// proper gRPC statuses and writes exactly one audit record per call, allowed or denied.
+/// Health and reflection pass through untouched.
+/// </summary>
+public sealed class RpcPipeline(RpcCall call, AuditLog audit, ILogger<RpcPipeline> logger) : Interceptor
+{
+    private const string OwnServicesPrefix = "/sts.";
+
+    public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
+        TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation) =>
+        context.Method.StartsWith(OwnServicesPrefix, StringComparison.Ordinal)
+            ? RunAsync(context, () => continuation(request, context))
+            : continuation(request, context);
+
+    public override async Task ServerStreamingServerHandler<TRequest, TResponse>(
+        TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context,
+        ServerStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        if (!context.Method.StartsWith(OwnServicesPrefix, StringComparison.Ordinal))
+        {
+            await continuation(request, responseStream, context);
+            return;
+        }
+        await RunAsync(context, async () =>
+        {
+            await continuation(request, responseStream, context);
+            return true;
+        });
+    }
+
+    private async Task<T> RunAsync<T>(ServerCallContext context, Func<Task<T>> handler)
+    {
+        call.Action = ActionName(context.Method);
+        T result;
+        try
+        {
+            call.Caller = Authenticate(context);
+            result = await handler();
+        }
+        catch (Exception ex)
+        {
+            var failure = Translate(ex, context);
+            await AuditAsync(failure.StatusCode, swallowErrors: true);
+            if (ReferenceEquals(failure, ex)) throw;
+            throw failure;
+        }
+        await AuditAsync(StatusCode.OK, swallowErrors: false);
+        return result;
+    }
+
+    private static Caller Authenticate(ServerCallContext context)
+    {
+        var http = context.GetHttpContext();
+        if (http.User.Identity?.IsAuthenticated == true && Caller.From(http.User) is { } caller)
+            return caller;
+        var reason = http.Items[AuthSetup.FailureItem] as string
+            ?? (http.Request.Headers.Authorization.Count == 0 ? "missing bearer token" : "token names no user");
+        throw new RpcException(new Status(StatusCode.Unauthenticated, $"Authentication failed: {reason}."));
+    }
+
+    private async Task AuditAsync(StatusCode code, bool swallowErrors)
+    {
+        if (call.AuditWritten) return;
+        try
+        {
+            // The client may be gone; the record is written regardless, within a bound.
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await audit.AppendAsync(call, code, timeout.Token);
+        }
+        catch (Exception ex) when (swallowErrors)
+        {
+            logger.LogError(ex, "Could not write the audit record for {Action} by {Actor} ({Outcome})", call.Action, call.Actor, call.Outcome(code));
+        }
+        catch (Exception ex) when (IsTransient(ex))
+        {
+            logger.LogWarning(ex, "Audit store unavailable for {Action}", call.Action);
+            throw new RpcException(new Status(StatusCode.Unavailable, "The audit store is temporarily unavailable; retry later."));
+        }
+    }
+
+    private RpcException Translate(Exception ex, ServerCallContext context)
+    {
+        switch (ex)
+        {
+            case RpcException rpc:
+                return rpc;
+            case OperationCanceledException when context.CancellationToken.IsCancellationRequested:
+                return context.Deadline <= DateTime.UtcNow
+                    ? new RpcException(new Status(StatusCode.DeadlineExceeded, "The deadline passed before the call finished."))
+                    : new RpcException(new Status(StatusCode.Cancelled, "The call was cancelled."));
+            case var _ when IsTransient(ex):
+                logger.LogWarning(ex, "{Action} failed on a transient fault", call.Action);
+                return new RpcException(new Status(StatusCode.Unavailable, "A backing service is temporarily unavailable; retry later."));
+            default:
+                // A bug: keep the detail in the log, give the caller a reference to it.
+                var reference = Activity.Current?.TraceId.ToString() ?? Guid.NewGuid().ToString("N");
+                logger.LogError(ex, "{Action} failed unexpectedly (reference {Reference})", call.Action, reference);
+                call.Audit["error_reference"] = reference;
+                return new RpcException(new Status(StatusCode.Internal, $"Internal error (reference {reference})."));
+        }
+    }
+
+    /// <summary>Faults that go away by themselves: a database or broker that is down or restarting.</summary>
+    public static bool IsTransient(Exception ex) => ex switch
+    {
+        NpgsqlException npgsql when npgsql.IsTransient => true,
+        PostgresException { SqlState: "57P01" or "57P02" or "57P03" or "53300" or "40001" or "40P01" } => true,
+        TimeoutException or SocketException => true,
+        DbUpdateException or InvalidOperationException when ex.InnerException is { } inner => IsTransient(inner),
+        _ => false,
+    };
+
+    private static string ActionName(string method)
+    {
+        // "/sts.snapshot.v1.SnapshotService/CreateSnapshot" -> "SnapshotService.CreateSnapshot"
+        var slash = method.LastIndexOf('/');
+        var service = method[1..slash];
+        return service[(service.LastIndexOf('.') + 1)..] + "." + method[(slash + 1)..];
+    }
+}

@@ -1,0 +1,114 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Google.Protobuf.WellKnownTypes;
+using Google.Rpc;
+using Grpc.Core;
+
+namespace Sts.SnapshotApi.Rpc;
+
+/// <summary>Collects field violations for one request and throws INVALID_ARGUMENT with a google.rpc.BadRequest.</summary>
+public sealed partial class Violations
+{
+    // Enough to point at every class of mistake without building a huge trailer for a huge bad payload.
+    private const int MaxReported = 50;
+    private readonly List<BadRequest.Types.FieldViolation> _list = [];
+
+    public bool HasAny => _list.Count > 0;
+
+    /// <summary>True once no more violations will be reported; long loops may stop early.</summary>
+    public bool Full => _list.Count >= MaxReported;
+
+    public void Add(string field, string description)
+    {
+        if (_list.Count < MaxReported)
+            _list.Add(new BadRequest.Types.FieldViolation { Field = field, Description = description });
+    }
+
+    /// <summary>A text field: length in characters, no NUL (PostgreSQL cannot store it), and no control characters unless multi-line.</summary>
+    public void Text(string field, string value, int min, int max, bool multiLine = false)
+    {
+        if (value.Length < min)
+            Add(field, min == 1 ? "is required" : $"must be at least {min} characters");
+        else if (value.Length > max)
+            Add(field, $"must be at most {max} characters (got {value.Length})");
+        else if (value.Any(c => char.IsControl(c) && !(multiLine && c is '\n' or '\r' or '\t')))
+            Add(field, multiLine ? "must not contain control characters other than tab and newline" : "must not contain control characters");
+    }
+
+    /// <summary>An identifier that may end up in a file path: [A-Za-z0-9_-], 1-64, starting with a letter or digit.</summary>
+    public void Id(string field, string value)
+    {
+        if (value.Length == 0) Add(field, "is required");
+        else if (!IdPattern().IsMatch(value)) Add(field, "must be 1-64 characters from [A-Za-z0-9_-], starting with a letter or digit");
+    }
+
+    public void Uuid(string field, string value, bool required = true)
+    {
+        if (value.Length == 0)
+        {
+            if (required) Add(field, "is required");
+        }
+        else if (!TryUuid(value, out _)) Add(field, "must be a UUID such as 0192f7a4-8f5e-7c1a-9d3b-2a6f1e0c4b7d");
+    }
+
+    public void Email(string field, string value, bool required = true)
+    {
+        if (value.Length == 0)
+        {
+            if (required) Add(field, "is required");
+        }
+        else if (value.Length > 254 || !EmailPattern().IsMatch(value)) Add(field, "must be an email address");
+    }
+
+    public void Enum<T>(string field, T value, bool required = true) where T : struct, System.Enum
+    {
+        if (!System.Enum.IsDefined(value)) Add(field, $"has unknown value {Convert.ToInt32(value, CultureInfo.InvariantCulture)}");
+        else if (required && Convert.ToInt32(value, CultureInfo.InvariantCulture) == 0) Add(field, "is required");
+    }
+
+    public void Timestamp(string field, Timestamp? value, bool required)
+    {
+        if (value is null)
+        {
+            if (required) Add(field, "is required");
+            return;
+        }
+        // Protobuf's own bounds: 0001-01-01 to 9999-12-31, nanos 0-999,999,999.
+        if (value.Seconds is < -62135596800 or > 253402300799 || value.Nanos is < 0 or > 999_999_999)
+            Add(field, "is not a valid timestamp");
+    }
+
+    public void Date(string field, string value)
+    {
+        if (value.Length > 0 && !DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _))
+            Add(field, "must be a date as YYYY-MM-DD");
+    }
+
+    public void Count(string field, int count, int max)
+    {
+        if (count > max) Add(field, $"must have at most {max} entries (got {count})");
+    }
+
+    public void ThrowIfAny()
+    {
+        if (_list.Count == 0) return;
+        var first = _list[0];
+        var status = new Google.Rpc.Status
+        {
+            Code = (int)Code.InvalidArgument,
+            Message = _list.Count == 1
+                ? $"Invalid {first.Field}: {first.Description}."
+                : $"Invalid request: {first.Field} {first.Description}, and {_list.Count - 1} more.",
+            Details = { Google.Protobuf.WellKnownTypes.Any.Pack(new BadRequest { FieldViolations = { _list } }) },
+        };
+        throw status.ToRpcException();
+    }
+
+    public static bool TryUuid(string value, out Guid id) => Guid.TryParseExact(value, "D", out id);
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")]
+    private static partial Regex IdPattern();
+
+    [GeneratedRegex(@"^[^@\s\p{C}]+@[^@\s\p{C}]+$")]
+    private static partial Regex EmailPattern();
+}

@@ -1,0 +1,47 @@
+using Sts.SnapshotApi.Audit;
+using Sts.SnapshotApi.Auth;
+using Sts.SnapshotApi.Data;
+using Sts.SnapshotApi.Rooms;
+using Sts.SnapshotApi.Rpc;
+using Sts.SnapshotApi.Snapshots;
+
+namespace Sts.SnapshotApi;
+
+/// <summary>Builds the service. Program.cs runs it; tests start it in-process on a real socket.</summary>
+public static class SnapshotApiHost
+{
+    public static WebApplication Create(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        configure?.Invoke(builder);
+        var services = builder.Services;
+        var config = builder.Configuration;
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddStsDatabase(config);
+        services.AddStsAuthentication(config);
+        services.AddScoped<RpcCall>();
+        services.AddScoped<RoomAccess>();
+        services.AddSingleton<AuditLog>();
+
+        // Rooms of 2,000 documents and 20,000 activity entries run to a few MB; allow headroom.
+        var maxMessageBytes = config.GetValue("Grpc:MaxMessageBytes", 16 * 1024 * 1024);
+        services.AddGrpc(o =>
+        {
+            o.MaxReceiveMessageSize = maxMessageBytes;
+            o.MaxSendMessageSize = maxMessageBytes;
+            o.Interceptors.Add<RpcPipeline>();
+        });
+        services.AddGrpcHealthChecks().AddCheck<PostgresHealthCheck>("postgres");
+        services.AddGrpcReflection();
+
+        var app = builder.Build();
+        app.UseAuthentication();
+        app.MapGrpcService<RoomGrpcService>();
+        app.MapGrpcService<SnapshotGrpcService>();
+        app.MapGrpcService<AuditGrpcService>();
+        app.MapGrpcHealthChecksService();
+        app.MapGrpcReflectionService();
+        return app;
+    }
+}

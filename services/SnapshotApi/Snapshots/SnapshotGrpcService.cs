@@ -1,0 +1,185 @@
+using System.Data;
+using System.Text.Json;
+using Grpc.Core;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using Sts.Api.V1;
+using Sts.Shared.Messaging;
+using Sts.Shared.Rooms;
+using Sts.SnapshotApi.Audit;
+using Sts.SnapshotApi.Auth;
+using Sts.SnapshotApi.Data;
+using Sts.SnapshotApi.Outbox;
+using Sts.SnapshotApi.Rooms;
+using Sts.SnapshotApi.Rpc;
+
+namespace Sts.SnapshotApi.Snapshots;
+
+/// <summary>Creates, reads, lists and deletes snapshots. Validate, authorise, do the work, map.</summary>
+public sealed class SnapshotGrpcService(StsDbContext db, RoomAccess access, RpcCall call, AuditLog auditLog, TimeProvider clock)
+    : SnapshotService.SnapshotServiceBase
+{
+    public override async Task<CreateSnapshotResponse> CreateSnapshot(CreateSnapshotRequest request, ServerCallContext context)
+    {
+        SnapshotValidator.Validate(request);
+        var ct = context.CancellationToken;
+        await access.DemandAsync(db, request.RoomId, RoomAction.Create, ct);
+
+        var options = SnapshotMapping.Effective(request.Options);
+        var optionsJson = SnapshotMapping.OptionsJson(options);
+        var requestId = request.RequestId.Length > 0 ? Guid.ParseExact(request.RequestId, "D").ToString("D") : null;
+        if (requestId is not null && await ReplayAsync(request, requestId, optionsJson, ct) is { } replay)
+            return replay;
+
+        var room = await FreezeAsync(request.RoomId, ct);
+        var state = RoomState.ToCanonicalJson(room);
+        var now = clock.StoredNow();
+        var snapshot = new SnapshotRow
+        {
+            Id = Guid.CreateVersion7(now),
+            TaskId = Guid.CreateVersion7(now),
+            RoomId = request.RoomId,
+            Title = request.Title,
+            CreatedBy = call.Caller.Email,
+            Status = SnapshotStatus.Queued,
+            SnapshotType = request.Type,
+            Options = optionsJson,
+            RoomVersion = room.Version,
+            ContentHash = RoomState.Sha256Hex(state),
+            RequestId = requestId,
+            CreatedAt = now,
+        };
+        call.SnapshotId = snapshot.Id;
+        db.Snapshots.Add(snapshot);
+        db.SnapshotStates.Add(new SnapshotStateRow { Id = snapshot.Id, RoomState = state });
+        db.Tasks.Add(new TaskRow
+        {
+            Id = snapshot.TaskId, SnapshotId = snapshot.Id, Status = SnapshotTaskStatus.Pending, CreatedAt = now, UpdatedAt = now,
+        });
+        db.Outbox.Add(new OutboxRow
+        {
+            MessageId = Guid.CreateVersion7(now),
+            MessageType = nameof(GenerateSnapshot),
+            Payload = JsonSerializer.Serialize(SnapshotMapping.ToMessage(snapshot, options, state)),
+            TraceParent = System.Diagnostics.Activity.Current?.Id,
+            CreatedAt = now,
+        });
+
+        // The snapshot, its task, the outbox message and the audit record commit together or not at all.
+        try
+        {
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            await db.SaveChangesAsync(ct);
+            await auditLog.AppendInTransactionAsync(db, call, StatusCode.OK, ct);
+            await tx.CommitAsync(ct);
+            call.AuditWritten = true;
+        }
+        catch (DbUpdateException ex) when (requestId is not null && ex.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+        {
+            // A concurrent call with the same request_id won the race; answer as it did.
+            db.ChangeTracker.Clear();
+            return await ReplayAsync(request, requestId, optionsJson, ct)
+                ?? throw new RpcException(new Status(StatusCode.Aborted, "A concurrent request with the same request_id is in flight; retry."));
+        }
+        return new CreateSnapshotResponse { Snapshot = SnapshotMapping.ToProto(snapshot) };
+    }
+
+    public override async Task<GetSnapshotResponse> GetSnapshot(GetSnapshotRequest request, ServerCallContext context)
+    {
+        var row = await FindVisibleAsync(SnapshotValidator.Validate(request), RoomAction.View, context.CancellationToken);
+        return new GetSnapshotResponse { Snapshot = SnapshotMapping.ToProto(row) };
+    }
+
+    public override async Task<ListSnapshotsResponse> ListSnapshots(ListSnapshotsRequest request, ServerCallContext context)
+    {
+        var (pageSize, token, filters) = SnapshotValidator.Validate(request);
+        await access.DemandAsync(db, request.RoomId, RoomAction.List, context.CancellationToken);
+
+        var query = db.Snapshots.AsNoTracking().Where(s => s.RoomId == request.RoomId);
+        if (request.Status != SnapshotStatus.Unspecified) query = query.Where(s => s.Status == request.Status);
+        if (request.Type != SnapshotType.Unspecified) query = query.Where(s => s.SnapshotType == request.Type);
+        if (request.CreatedBy.Length > 0)
+        {
+            var createdBy = request.CreatedBy.ToLowerInvariant();
+            query = query.Where(s => s.CreatedBy == createdBy);
+        }
+        if (token is { } after)
+        {
+            var at = new DateTimeOffset(after.Position, TimeSpan.Zero);
+            query = query.Where(s => s.CreatedAt < at || (s.CreatedAt == at && s.Id.CompareTo(after.Id) < 0));
+        }
+        var rows = await query.OrderByDescending(s => s.CreatedAt).ThenByDescending(s => s.Id)
+            .Take(pageSize + 1).ToListAsync(context.CancellationToken);
+
+        var response = new ListSnapshotsResponse();
+        response.Snapshots.AddRange(rows.Take(pageSize).Select(SnapshotMapping.ToProto));
+        if (rows.Count > pageSize)
+        {
+            var last = rows[pageSize - 1];
+            response.NextPageToken = new PageToken(last.CreatedAt.UtcTicks, last.Id).Encode(filters);
+        }
+        return response;
+    }
+
+    public override async Task<DeleteSnapshotResponse> DeleteSnapshot(DeleteSnapshotRequest request, ServerCallContext context)
+    {
+        var row = await FindVisibleAsync(SnapshotValidator.Validate(request), RoomAction.Delete, context.CancellationToken);
+        if (row.Status is not (SnapshotStatus.Completed or SnapshotStatus.Failed))
+            throw new RpcException(new Status(StatusCode.FailedPrecondition,
+                $"Snapshot '{row.Id}' is {EnumText<SnapshotStatus>.ToText(row.Status)}; it can be deleted once it has completed or failed."));
+        await db.Snapshots.Where(s => s.Id == row.Id).ExecuteDeleteAsync(context.CancellationToken);
+        return new DeleteSnapshotResponse();
+    }
+
+    public override async Task<GetTaskResponse> GetTask(GetTaskRequest request, ServerCallContext context)
+    {
+        var taskId = SnapshotValidator.Validate(request);
+        var notFound = new RpcException(new Status(StatusCode.NotFound, $"Task '{request.TaskId}' not found."));
+        var task = await db.Tasks.AsNoTracking().FirstOrDefaultAsync(t => t.Id == taskId, context.CancellationToken) ?? throw notFound;
+        var snapshot = await db.Snapshots.AsNoTracking().FirstOrDefaultAsync(s => s.Id == task.SnapshotId, context.CancellationToken) ?? throw notFound;
+        call.SnapshotId = snapshot.Id;
+        await access.DemandAsync(db, snapshot.RoomId, RoomAction.View, context.CancellationToken, $"Task '{request.TaskId}'");
+        return new GetTaskResponse { Task = SnapshotMapping.ToProto(task, snapshot) };
+    }
+
+    /// <summary>Loads a snapshot and checks the caller's right on its room; either failure reads as NOT_FOUND to outsiders.</summary>
+    private async Task<SnapshotRow> FindVisibleAsync(Guid id, RoomAction action, CancellationToken ct)
+    {
+        call.SnapshotId = id;
+        var resource = $"Snapshot '{id}'";
+        var row = await db.Snapshots.AsNoTracking().FirstOrDefaultAsync(s => s.Id == id, ct)
+            ?? throw new RpcException(new Status(StatusCode.NotFound, $"{resource} not found."));
+        await access.DemandAsync(db, row.RoomId, action, ct, resource);
+        return row;
+    }
+
+    /// <summary>Reads the whole room in one repeatable-read transaction, so a concurrent upsert cannot tear it.</summary>
+    private async Task<Room> FreezeAsync(string roomId, CancellationToken ct)
+    {
+        await using var tx = await db.Database.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
+        var room = await RoomStore.LoadAsync(db, roomId, ct)
+            ?? throw new RpcException(new Status(StatusCode.NotFound, $"Room '{roomId}' not found."));
+        await tx.CommitAsync(ct);
+        // The frozen state is the room's content; when it was last changed is not part of it.
+        room.UpdateTime = null;
+        return room;
+    }
+
+    /// <summary>AIP-155: the first snapshot made with this request_id, if any. A different request under the same id is an error.</summary>
+    private async Task<CreateSnapshotResponse?> ReplayAsync(CreateSnapshotRequest request, string requestId, string optionsJson, CancellationToken ct)
+    {
+        var first = await db.Snapshots.AsNoTracking()
+            .FirstOrDefaultAsync(s => s.CreatedBy == call.Caller.Email && s.RequestId == requestId, ct);
+        if (first is null) return null;
+        call.SnapshotId = first.Id;
+        var sameOptions = SnapshotMapping.OptionsJson(SnapshotMapping.ToProto(first).Options) == optionsJson;
+        if (first.RoomId != request.RoomId || first.Title != request.Title || first.SnapshotType != request.Type || !sameOptions)
+        {
+            var v = new Violations();
+            v.Add("request_id", $"was already used for a different request (snapshot {first.Id}); use a new request_id");
+            v.ThrowIfAny();
+        }
+        call.Audit["replay_of_request_id"] = requestId;
+        return new CreateSnapshotResponse { Snapshot = SnapshotMapping.ToProto(first) };
+    }
+}

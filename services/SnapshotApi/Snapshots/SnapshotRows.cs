@@ -1,0 +1,55 @@
+using Sts.Api.V1;
+
+namespace Sts.SnapshotApi.Snapshots;
+
+/// <summary>A snapshot's metadata and life cycle. Its frozen room state shares the row but lives in <see cref="SnapshotStateRow"/> so that lists do not load it.</summary>
+public sealed class SnapshotRow
+{
+    public Guid Id { get; set; }
+    public required string RoomId { get; set; }
+    public required string Title { get; set; }
+    public required string CreatedBy { get; set; }
+    public Guid TaskId { get; set; }
+    public SnapshotStatus Status { get; set; }
+    public SnapshotType SnapshotType { get; set; }
+    /// <summary>SnapshotOptions as protobuf JSON.</summary>
+    public required string Options { get; set; }
+    public long RoomVersion { get; set; }
+    /// <summary>Hex SHA-256 of the frozen room state.</summary>
+    public required string ContentHash { get; set; }
+    public string? RequestId { get; set; }
+    public string? FileKey { get; set; }
+    public long? SizeBytes { get; set; }
+    public string? Sha256 { get; set; }
+    public int Progress { get; set; }
+    public string? Error { get; set; }
+    public bool Cached { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset? StartedAt { get; set; }
+    public DateTimeOffset? CompletedAt { get; set; }
+}
+
+/// <summary>The room state frozen at creation: canonical protobuf JSON of the Room, hashed into <see cref="SnapshotRow.ContentHash"/>.</summary>
+public sealed class SnapshotStateRow
+{
+    public Guid Id { get; set; }
+    public required string RoomState { get; set; }
+}
+
+/// <summary>The work item that generates one snapshot's file.</summary>
+public sealed class TaskRow
+{
+    public Guid Id { get; set; }
+    public Guid SnapshotId { get; set; }
+    public SnapshotTaskStatus Status { get; set; }
+    public int Progress { get; set; }
+    public int Attempts { get; set; }
+    /// <summary>Highest worker event sequence applied; older or repeated events are ignored.</summary>
+    public long LastEventSequence { get; set; }
+    public long RenderMillis { get; set; }
+    public string? Error { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset? StartedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+    public DateTimeOffset? CompletedAt { get; set; }
+}

@@ -1,0 +1,63 @@
+using Sts.Api.V1;
+using Sts.SnapshotApi.Rooms;
+using Sts.SnapshotApi.Rpc;
+
+namespace Sts.SnapshotApi.Snapshots;
+
+/// <summary>One validation method per snapshot request.</summary>
+public static class SnapshotValidator
+{
+    public static void Validate(CreateSnapshotRequest r)
+    {
+        var v = new Violations();
+        v.Id("room_id", r.RoomId);
+        v.Text("title", r.Title, 1, 200);
+        v.Enum("type", r.Type);
+        v.Uuid("request_id", r.RequestId, required: false);
+        if (r.Options is { } o)
+        {
+            if (o.ActivityLimit is < 0 or > RoomValidator.MaxActivities)
+                v.Add("options.activity_limit", $"must be 0 (all) to {RoomValidator.MaxActivities}");
+            else if (o.ActivityLimit > 0 && !o.IncludeActivity)
+                v.Add("options.activity_limit", "needs include_activity");
+            if (r.Type == SnapshotType.Csv && !o.IncludeDocuments)
+                v.Add("options.include_documents", "must be true for CSV, which lists documents");
+        }
+        v.ThrowIfAny();
+    }
+
+    public static Guid Validate(GetSnapshotRequest r) => SnapshotId(r.SnapshotId);
+
+    public static Guid Validate(DeleteSnapshotRequest r) => SnapshotId(r.SnapshotId);
+
+    public static Guid Validate(WatchSnapshotRequest r) => SnapshotId(r.SnapshotId);
+
+    public static Guid Validate(DownloadSnapshotRequest r) => SnapshotId(r.SnapshotId);
+
+    public static Guid Validate(GetTaskRequest r) => RequiredUuid("task_id", r.TaskId);
+
+    /// <summary>Returns the page size and the decoded token (null on the first page).</summary>
+    public static (int PageSize, PageToken? Token, string Filters) Validate(ListSnapshotsRequest r)
+    {
+        var v = new Violations();
+        v.Id("room_id", r.RoomId);
+        v.Enum("status", r.Status, required: false);
+        v.Enum("type", r.Type, required: false);
+        v.Email("created_by", r.CreatedBy, required: false);
+        var pageSize = PageToken.PageSize(r.PageSize, v);
+        var filters = $"room={r.RoomId};status={(int)r.Status};type={(int)r.Type};by={r.CreatedBy.ToLowerInvariant()}";
+        var token = PageToken.Decode(r.PageToken, filters, v);
+        v.ThrowIfAny();
+        return (pageSize, token, filters);
+    }
+
+    private static Guid SnapshotId(string value) => RequiredUuid("snapshot_id", value);
+
+    private static Guid RequiredUuid(string field, string value)
+    {
+        var v = new Violations();
+        v.Uuid(field, value);
+        v.ThrowIfAny();
+        return Guid.ParseExact(value, "D");
+    }
+}

@@ -1,0 +1,27 @@
+namespace Sts.Shared.Messaging;
+
+/// <summary>
+/// Asks a worker to render one snapshot. Published by SnapshotApi's outbox relay; carries the frozen
+/// room state so that the worker needs no access to the API's database. Redelivery is normal:
+/// the worker is idempotent per SnapshotId.
+/// </summary>
+public sealed record GenerateSnapshot
+{
+    public required Guid SnapshotId { get; init; }
+    public required Guid TaskId { get; init; }
+    public required string RoomId { get; init; }
+    public required string Title { get; init; }
+    public required string CreatedBy { get; init; }
+    public required DateTimeOffset CreatedAt { get; init; }
+    /// <summary>"pdf", "json" or "csv".</summary>
+    public required string Format { get; init; }
+    public required RenderOptions Options { get; init; }
+    public required long RoomVersion { get; init; }
+    /// <summary>Hex SHA-256 of <see cref="RoomState"/>.</summary>
+    public required string ContentHash { get; init; }
+    /// <summary>Canonical protobuf JSON of the room (sts.snapshot.v1.Room).</summary>
+    public required string RoomState { get; init; }
+}
+
+/// <summary>What a rendered snapshot includes.</summary>
+public sealed record RenderOptions(bool IncludeDocuments, bool IncludeActivity, bool IncludeApprovals, int ActivityLimit);

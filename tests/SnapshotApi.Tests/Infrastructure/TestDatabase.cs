@@ -1,0 +1,70 @@
+using Npgsql;
+using Testcontainers.PostgreSql;
+
+namespace Sts.SnapshotApi.Tests.Infrastructure;
+
+/// <summary>
+/// A throwaway PostgreSQL database for one test run: in a Testcontainers container when a Docker engine
+/// answers, otherwise on the server that scripts/infra.sh started (CI has no Docker engine).
+/// </summary>
+public sealed class TestDatabase : IAsyncDisposable
+{
+    private readonly PostgreSqlContainer? _container;
+    private readonly string _adminConnectionString;
+
+    private TestDatabase(PostgreSqlContainer? container, string adminConnectionString, string name)
+    {
+        _container = container;
+        _adminConnectionString = adminConnectionString;
+        ConnectionString = new NpgsqlConnectionStringBuilder(adminConnectionString) { Database = name, Pooling = true }.ConnectionString;
+    }
+
+    public string ConnectionString { get; }
+
+    public static async Task<TestDatabase> CreateAsync()
+    {
+        PostgreSqlContainer? container = null;
+        string admin;
+        if (DockerEngine.Answers())
+        {
+            container = new PostgreSqlBuilder("postgres:15").Build();
+            await container.StartAsync();
+            admin = container.GetConnectionString();
+        }
+        else
+        {
+            admin = Environment.GetEnvironmentVariable("ConnectionStrings__Postgres")
+                ?? "Host=127.0.0.1;Port=55432;Username=sts;Password=sts;Database=sts";
+        }
+
+        var name = $"sts_test_{Guid.NewGuid():N}";
+        try
+        {
+            await using var connection = new NpgsqlConnection(admin);
+            await connection.OpenAsync();
+            await using var create = new NpgsqlCommand($"CREATE DATABASE {name}", connection);
+            await create.ExecuteNonQueryAsync();
+        }
+        catch (NpgsqlException ex)
+        {
+            throw new InvalidOperationException(
+                $"No PostgreSQL to test against ({ex.Message}). Start it with scripts/infra.sh up, or run scripts/test.sh.", ex);
+        }
+        return new TestDatabase(container, admin, name);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_container is not null)
+        {
+            await _container.DisposeAsync();
+            return;
+        }
+        NpgsqlConnection.ClearAllPools();
+        await using var connection = new NpgsqlConnection(_adminConnectionString);
+        await connection.OpenAsync();
+        var name = new NpgsqlConnectionStringBuilder(ConnectionString).Database;
+        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {name} WITH (FORCE)", connection);
+        await drop.ExecuteNonQueryAsync();
+    }
+}
