@@ -109,6 +109,12 @@ show_log_tail() {  # show_log_tail FILE [LINES]
     fi
 }
 
+alive() {  # alive PID -> 0 if the process exists and is not a zombie
+    local st
+    st=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 1
+    [[ -n $st && $st != Z && $st != X ]]
+}
+
 sq() {  # single-quote a value for safe `eval`
     local s=${1//\'/\'\\\'\'}
     printf "'%s'" "$s"
@@ -206,7 +212,7 @@ pg_pid() {  # prints the postmaster pid if OUR postmaster is running
     [[ -f $pidfile ]] || return 1
     pid=$(head -n1 "$pidfile" 2>/dev/null || true)
     [[ $pid =~ ^[0-9]+$ ]] || return 1
-    [[ -d /proc/$pid ]] || return 1
+    alive "$pid" || return 1
     exe=$(readlink "/proc/$pid/exe" 2>/dev/null || true)
     cwd=$(readlink "/proc/$pid/cwd" 2>/dev/null || true)
     # the postmaster chdir()s into its data directory
@@ -298,7 +304,7 @@ Stop it, or use another port: STS_PG_PORT=... scripts/infra.sh up"
     log "starting PostgreSQL on $STS_PG_HOST:$STS_PG_PORT (log: $PG_LOG)"
     if ! as_postgres "$b/pg_ctl" start -D "$PG_DATA" -l "$PG_LOG" -w -t "$STS_INFRA_TIMEOUT" -s; then
         show_log_tail "$PG_LOG"
-        die "PostgreSQL did not start within ${STS_INFRA_TIMEOUT}s; see $PG_LOG"
+        die "PostgreSQL failed to start (or was not ready within ${STS_INFRA_TIMEOUT}s); see $PG_LOG"
     fi
 }
 
@@ -332,14 +338,22 @@ SQL
     fi
 }
 
-pg_up() {
+pg_preflight() {  # cheap checks, run before anything is started
     check_postgres_can_traverse
+    local sock="$PG_SOCKET_DIR/.s.PGSQL.$STS_PG_PORT"
+    (( ${#sock} < 107 )) || die "unix socket path too long (${#sock} > 106 bytes): $sock -- clone the repo to a shorter path."
+    if ! pg_pid >/dev/null && port_open "$STS_PG_HOST" "$STS_PG_PORT"; then
+        die "port $STS_PG_HOST:$STS_PG_PORT is already in use by another process (not our postmaster for $PG_DATA):
+$(port_owner "$STS_PG_PORT")
+Stop it, or use another port: STS_PG_PORT=... scripts/infra.sh up"
+    fi
+}
+
+pg_up() {
     mkdir -p "$PG_DIR" "$PG_SOCKET_DIR" "$PG_LOG_DIR"
     chown postgres:postgres "$PG_DIR" "$PG_SOCKET_DIR" "$PG_LOG_DIR"
     chmod 755 "$PG_SOCKET_DIR" "$PG_LOG_DIR"
     chmod 711 "$PG_DIR"   # root/others may traverse to the socket dir; data dir itself stays 700
-    local sock="$PG_SOCKET_DIR/.s.PGSQL.$STS_PG_PORT"
-    (( ${#sock} < 107 )) || die "unix socket path too long (${#sock} > 106 bytes): $sock -- clone the repo to a shorter path."
     pg_init
     pg_write_settings
     if pg_pid >/dev/null; then
@@ -397,14 +411,27 @@ rmq_env() {
 rmqctl()  { (rmq_env; cd "$RMQ_DIR" && "$RMQ_SBIN/rabbitmqctl" -n "$STS_RABBIT_NODENAME" "$@"); }
 rmqdiag() { (rmq_env; cd "$RMQ_DIR" && "$RMQ_SBIN/rabbitmq-diagnostics" -n "$STS_RABBIT_NODENAME" "$@"); }
 
-rmq_pid() {  # prints the beam pid if OUR RabbitMQ node is running
-    local pid
-    [[ -f $RMQ_PID_FILE ]] || return 1
-    pid=$(tr -dc '0-9' <"$RMQ_PID_FILE" 2>/dev/null || true)
-    [[ -n $pid && -d /proc/$pid ]] || return 1
+rmq_is_our_server() {  # PID is the RabbitMQ server VM (not a CLI VM) for OUR .local dir
+    local pid=$1
+    alive "$pid" || return 1
     [[ $(readlink "/proc/$pid/exe" 2>/dev/null || true) == */beam.smp ]] || return 1
-    tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qxF "RABBITMQ_MNESIA_BASE=$RMQ_MNESIA_BASE" || return 1
-    printf '%s\n' "$pid"
+    tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null | grep -qxF boot || return 1   # "-s rabbit boot"
+    tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qxF "RABBITMQ_MNESIA_BASE=$RMQ_MNESIA_BASE"
+}
+
+rmq_pid() {  # prints the beam pid if OUR RabbitMQ node is running (or booting)
+    local pid d
+    pid=$(tr -dc '0-9' 2>/dev/null <"$RMQ_PID_FILE" || true)
+    if [[ -n $pid ]] && rmq_is_our_server "$pid"; then
+        printf '%s\n' "$pid"; return 0
+    fi
+    # no/stale pid file: the node may be early in its boot (pid file not written yet)
+    for d in /proc/[0-9]*; do
+        pid=${d#/proc/}
+        [[ $(readlink "$d/exe" 2>/dev/null || true) == */beam.smp ]] || continue
+        rmq_is_our_server "$pid" && { printf '%s\n' "$pid"; return 0; }
+    done
+    return 1
 }
 
 rmq_write_config() {
@@ -431,7 +458,7 @@ prometheus.tcp.ip = $STS_RABBIT_HOST
 prometheus.tcp.port = $STS_RABBIT_PROMETHEUS_PORT
 
 # Created on first boot (fresh mnesia dir); no 'guest' user is created.
-# 'up' also re-asserts user/password/tags/permissions via rabbitmqctl.
+# 'up' re-creates the user via rabbitmqctl if it cannot authenticate.
 default_vhost = /
 default_user = $STS_RABBIT_USER
 default_pass = $STS_RABBIT_PASSWORD
@@ -472,11 +499,11 @@ rmq_start() {
     if rmq_pid >/dev/null; then
         return 0
     fi
-    rmq_check_ports_free
     if [[ -f $RMQ_PID_FILE ]]; then
         warn "removing stale $RMQ_PID_FILE (pid $(cat "$RMQ_PID_FILE" 2>/dev/null) is not our RabbitMQ node)"
         rm -f "$RMQ_PID_FILE"
     fi
+    touch "$RMQ_DIR/.start-marker"
     log "starting RabbitMQ node $STS_RABBIT_NODENAME on $STS_RABBIT_HOST:$STS_RABBIT_PORT (log: $RMQ_LOG)"
     printf '\n==== %s infra.sh up: starting %s ====\n' "$(date -Is)" "$STS_RABBIT_NODENAME" >>"$RMQ_STARTUP_LOG"
     # Run the real server script (not the /usr/sbin wrapper, which would `su rabbitmq`
@@ -489,18 +516,23 @@ rmq_start() {
     RMQ_STARTED_NOW=1
 }
 
+rmq_fail() {  # rmq_fail MESSAGE: show the relevant logs, then die
+    show_log_tail "$RMQ_STARTUP_LOG" 40
+    # the node log may hold only older runs; show it only if written since our start
+    if [[ ! -f $RMQ_DIR/.start-marker || $RMQ_LOG -nt $RMQ_DIR/.start-marker ]]; then
+        show_log_tail "$RMQ_LOG" 25
+    fi
+    die "$1; see $RMQ_STARTUP_LOG and $RMQ_LOG"
+}
+
 rmq_wait_ready() {
     local deadline=$((SECONDS + STS_INFRA_TIMEOUT)) start=$SECONDS
     # 1) wait for the pid file / beam process
     until rmq_pid >/dev/null; do
-        if (( SECONDS >= deadline )); then
-            show_log_tail "$RMQ_STARTUP_LOG"; show_log_tail "$RMQ_LOG"
-            die "RabbitMQ did not start within ${STS_INFRA_TIMEOUT}s; see $RMQ_STARTUP_LOG and $RMQ_LOG"
-        fi
+        (( SECONDS < deadline )) || rmq_fail "RabbitMQ did not start within ${STS_INFRA_TIMEOUT}s"
         # the node writes its pid file early during boot; if the launcher is gone, it failed
-        if (( RMQ_STARTED_NOW )) && (( SECONDS - start > 5 )) && ! jobs -pr | grep -q .; then
-            show_log_tail "$RMQ_STARTUP_LOG"; show_log_tail "$RMQ_LOG"
-            die "RabbitMQ exited during startup; see $RMQ_STARTUP_LOG and $RMQ_LOG"
+        if (( RMQ_STARTED_NOW )) && (( SECONDS - start > 2 )) && ! jobs -pr | grep -q .; then
+            rmq_fail "RabbitMQ exited during startup"
         fi
         sleep 0.5
     done
@@ -523,30 +555,28 @@ rmq_wait_ready() {
         if rmqctl -q await_startup --timeout "$remaining" >/dev/null 2>&1; then
             break
         fi
-        if ! rmq_pid >/dev/null; then
-            show_log_tail "$RMQ_STARTUP_LOG"; show_log_tail "$RMQ_LOG"
-            die "RabbitMQ exited during startup; see $RMQ_LOG"
-        fi
+        rmq_pid >/dev/null || rmq_fail "RabbitMQ exited during startup"
         sleep 1
     done
     # 4) listeners really accept connections
     if (( SECONDS >= deadline )) || ! port_open "$STS_RABBIT_HOST" "$STS_RABBIT_PORT"; then
-        show_log_tail "$RMQ_LOG"
-        die "RabbitMQ not ready after ${STS_INFRA_TIMEOUT}s (AMQP port $STS_RABBIT_PORT closed); see $RMQ_LOG"
+        rmq_fail "RabbitMQ not ready after ${STS_INFRA_TIMEOUT}s (AMQP port $STS_RABBIT_PORT closed)"
     fi
     local out
     if ! out=$(rmqdiag -q check_port_connectivity 2>&1); then
         printf '%s\n' "$out" >&2
-        show_log_tail "$RMQ_LOG"
-        die "RabbitMQ listeners are not all reachable; see $RMQ_LOG"
+        rmq_fail "RabbitMQ listeners are not all reachable"
     fi
 }
 
 rmq_provision() {
     local u=$STS_RABBIT_USER pw=$STS_RABBIT_PASSWORD
-    if (( ! RMQ_STARTED_NOW )) && rmqctl -q authenticate_user "$u" "$pw" >/dev/null 2>&1; then
-        return 0   # fast path: node was already up and the user works
+    # Fast path: the user exists with this password (created on first boot from
+    # default_user/default_pass in rabbitmq.conf, or by an earlier run).
+    if rmqctl -q authenticate_user "$u" "$pw" >/dev/null 2>&1; then
+        return 0
     fi
+    log "RabbitMQ: (re)creating user '$u' (tags administrator, full permissions on vhost /)"
     if ! rmqctl -q list_users 2>/dev/null | awk '{print $1}' | grep -qxF "$u"; then
         rmqctl -q add_user "$u" "$pw" >/dev/null
     else
@@ -565,13 +595,12 @@ rmq_down() {
         return 0
     fi
     log "stopping RabbitMQ node $STS_RABBIT_NODENAME (pid $pid)"
-    # `stop <pidfile>` waits until the OS process is gone
-    if ! rmqctl -q stop "$RMQ_PID_FILE" >/dev/null 2>&1; then
+    if ! rmqctl -q stop >/dev/null 2>&1; then
         warn "rabbitmqctl stop failed; sending SIGTERM to $pid"
         kill -TERM "$pid" 2>/dev/null || true
     fi
     local deadline=$((SECONDS + STS_INFRA_TIMEOUT))
-    while [[ -d /proc/$pid ]]; do
+    while alive "$pid"; do
         if (( SECONDS >= deadline )); then
             warn "RabbitMQ did not exit within ${STS_INFRA_TIMEOUT}s; sending SIGKILL"
             kill -KILL "$pid" 2>/dev/null || true
@@ -599,9 +628,15 @@ cmd_up() {
     ensure_packages
     ensure_local_dir
     ensure_signing_key
-    # Boot RabbitMQ in the background while PostgreSQL is initialized/started.
+    # cheap checks first, so a precondition failure does not leave half the stack running
+    pg_preflight
+    rmq_pid >/dev/null || rmq_check_ports_free
+    # boot RabbitMQ in the background while PostgreSQL is initialized/started
     rmq_write_config
     rmq_start
+    if (( RMQ_STARTED_NOW )); then
+        trap '(( $? == 0 )) || warn "RabbitMQ was started in the background and may still be running; fix the problem and re-run up, or run down"' EXIT
+    fi
     pg_up
     rmq_wait_ready
     rmq_provision
