@@ -127,7 +127,8 @@ public sealed class SnapshotGrpcService(StsDbContext db, RoomAccess access, RpcC
         if (row.Status is not (SnapshotStatus.Completed or SnapshotStatus.Failed))
             throw new RpcException(new Status(StatusCode.FailedPrecondition,
                 $"Snapshot '{row.Id}' is {EnumText<SnapshotStatus>.ToText(row.Status)}; it can be deleted once it has completed or failed."));
-        await db.Snapshots.Where(s => s.Id == row.Id).ExecuteDeleteAsync(context.CancellationToken);
+        // Raw SQL: EF cannot bulk-delete a table split between two entity types. The task goes by cascade.
+        await db.Database.ExecuteSqlAsync($"DELETE FROM snapshots WHERE id = {row.Id}", context.CancellationToken);
         return new DeleteSnapshotResponse();
     }
 

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Runs every check and test: starts PostgreSQL and RabbitMQ (installing them if needed),
+# lints the protos, builds with warnings as errors, and runs all test projects.
+# Ends with one summary line "Tests: N passed, N failed, N skipped".
+set -euo pipefail
+root="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd -P)"
+cd "$root"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "infrastructure"
+scripts/infra.sh up
+eval "$(scripts/infra.sh env)"
+
+step "buf lint (protos/)"
+(cd protos && npx --yes @bufbuild/buf@1.75.0 lint)
+
+step "build (-warnaserror)"
+dotnet build Sts.sln -c Release -warnaserror -nologo -v q
+
+step "tests"
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+set +e
+dotnet test Sts.sln -c Release --no-build -nologo 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+
+# dotnet test prints one "Passed!/Failed! - Failed: a, Passed: b, Skipped: c" line per project.
+read -r passed failed skipped < <(grep -E '^(Passed|Failed)!' "$log" |
+  sed -E 's/.*Failed: *([0-9]+), Passed: *([0-9]+), Skipped: *([0-9]+).*/\2 \1 \3/' |
+  awk '{p+=$1; f+=$2; s+=$3} END {print p+0, f+0, s+0}')
+echo
+echo "Tests: $passed passed, $failed failed, $skipped skipped"
+if [ "$status" -ne 0 ] || [ "$failed" -ne 0 ] || [ "$passed" -eq 0 ]; then
+  exit 1
+fi

@@ -1,0 +1,130 @@
+using Grpc.Core;
+using Microsoft.EntityFrameworkCore;
+using Sts.SnapshotApi.Audit;
+using Sts.Api.V1;
+using Sts.SnapshotApi.Tests.Infrastructure;
+
+namespace Sts.SnapshotApi.Tests.Audit;
+
+[Collection(ApiCollection.Name)]
+public sealed class AuditLogTests(ApiFixture api)
+{
+    [Fact]
+    public async Task Every_rpc_writes_exactly_one_record_allowed_or_denied()
+    {
+        var room = TestRooms.WithEveryRole();
+        await api.Platform.Rooms.UpsertRoomAsync(new UpsertRoomRequest { Room = room });
+        var actor = TestRooms.Email(room.Id, PartyRole.Seller);
+        var seller = api.As(actor);
+        var before = await CountAsync(actor);
+
+        var snapshot = (await api.Admin.Snapshots.CreateSnapshotAsync(new CreateSnapshotRequest { RoomId = room.Id, Title = "t", Type = SnapshotType.Pdf })).Snapshot;
+        await seller.Rooms.GetRoomAsync(new GetRoomRequest { RoomId = room.Id });                                                // ok
+        await seller.Snapshots.GetSnapshotAsync(new GetSnapshotRequest { SnapshotId = snapshot.Id });                            // ok
+        await seller.Snapshots.ListSnapshotsAsync(new ListSnapshotsRequest { RoomId = room.Id });                                // ok
+        await Fails(() => seller.Snapshots.CreateSnapshotAsync(new CreateSnapshotRequest { RoomId = room.Id, Title = "t", Type = SnapshotType.Pdf }).ResponseAsync); // denied
+        await Fails(() => seller.Snapshots.CreateSnapshotAsync(new CreateSnapshotRequest { RoomId = room.Id }).ResponseAsync);  // invalid
+        await Fails(() => seller.Rooms.GetRoomAsync(new GetRoomRequest { RoomId = TestRooms.UniqueId() }).ResponseAsync);        // not found
+        await seller.Snapshots.GetTaskAsync(new GetTaskRequest { TaskId = snapshot.TaskId });                                    // ok
+        await Fails(() => seller.Audit.VerifyAuditChainAsync(new VerifyAuditChainRequest()).ResponseAsync);                    // denied
+
+        var records = await api.ScalarAsync<long>("SELECT count(*) FROM audit_log WHERE actor = @p0", actor);
+        Assert.Equal(before + 8, records);
+        var outcomes = await OutcomesAsync(actor);
+        Assert.Equal(["ok", "ok", "ok", "permission_denied", "invalid_argument", "not_found", "ok", "permission_denied"], outcomes[^8..]);
+    }
+
+    [Fact]
+    public async Task Denials_record_why()
+    {
+        var room = TestRooms.WithEveryRole();
+        await api.Platform.Rooms.UpsertRoomAsync(new UpsertRoomRequest { Room = room });
+        var outsider = $"outsider@{room.Id}.test";
+        await Fails(() => api.As(outsider).Rooms.GetRoomAsync(new GetRoomRequest { RoomId = room.Id }).ResponseAsync);
+
+        var page = await api.Admin.Audit.ListAuditEventsAsync(new ListAuditEventsRequest { RoomId = room.Id, PageSize = 1 });
+
+        var e = Assert.Single(page.Events);
+        Assert.Equal(outsider, e.Actor);
+        Assert.Equal("RoomService.GetRoom", e.Action);
+        Assert.Equal("not_found", e.Outcome);
+        Assert.Equal("caller is not a party to the room", e.Metadata["reason"]);
+        Assert.NotEmpty(page.NextPageToken);
+    }
+
+    [Fact]
+    public async Task Chain_verifies_after_concurrent_writers()
+    {
+        var room = TestRooms.WithEveryRole();
+        await api.Platform.Rooms.UpsertRoomAsync(new UpsertRoomRequest { Room = room });
+        var owner = api.As(TestRooms.Email(room.Id, PartyRole.Owner));
+
+        await Task.WhenAll(Enumerable.Range(0, 40).Select(i => i % 2 == 0
+            ? owner.Rooms.GetRoomAsync(new GetRoomRequest { RoomId = room.Id }).ResponseAsync
+            : (Task)owner.Snapshots.CreateSnapshotAsync(new CreateSnapshotRequest { RoomId = room.Id, Title = $"c{i}", Type = SnapshotType.Json }).ResponseAsync));
+
+        var records = await api.ScalarAsync<long>("SELECT count(*) FROM audit_log");
+        var result = await api.Admin.Audit.VerifyAuditChainAsync(new VerifyAuditChainRequest());
+        Assert.True(result.Valid, result.Reason);
+        Assert.Equal(records, result.Checked);
+    }
+
+    [Fact]
+    public async Task An_altered_row_breaks_the_chain_at_that_row()
+    {
+        await api.Admin.Audit.VerifyAuditChainAsync(new VerifyAuditChainRequest());
+        var target = await api.ScalarAsync<long>("SELECT max(sequence) FROM audit_log") - 1;
+        var original = await api.ScalarAsync<string>("SELECT outcome FROM audit_log WHERE sequence = @p0", target);
+        try
+        {
+            await api.ExecuteAsync("UPDATE audit_log SET outcome = 'forged' WHERE sequence = @p0", target);
+
+            var result = await api.Admin.Audit.VerifyAuditChainAsync(new VerifyAuditChainRequest());
+
+            Assert.False(result.Valid);
+            Assert.Equal(target, result.FirstBadSequence);
+            Assert.Contains("altered", result.Reason, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await api.ExecuteAsync("UPDATE audit_log SET outcome = @p1 WHERE sequence = @p0", target, original!);
+        }
+        Assert.True((await api.Admin.Audit.VerifyAuditChainAsync(new VerifyAuditChainRequest())).Valid);
+    }
+
+    [Fact]
+    public async Task A_removed_row_breaks_the_chain()
+    {
+        await api.Admin.Audit.VerifyAuditChainAsync(new VerifyAuditChainRequest());
+        var target = await api.ScalarAsync<long>("SELECT max(sequence) FROM audit_log") - 1;
+        AuditRow removed;
+        await using (var db = api.CreateDbContext())
+            removed = await db.AuditLog.AsNoTracking().SingleAsync(a => a.Sequence == target);
+        await api.ExecuteAsync("DELETE FROM audit_log WHERE sequence = @p0", target);
+        try
+        {
+            var result = await api.Admin.Audit.VerifyAuditChainAsync(new VerifyAuditChainRequest());
+
+            Assert.False(result.Valid);
+            Assert.Equal(target + 1, result.FirstBadSequence);
+            Assert.Contains("missing", result.Reason, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await using var db = api.CreateDbContext();
+            db.AuditLog.Add(removed);
+            await db.SaveChangesAsync();
+        }
+        Assert.True((await api.Admin.Audit.VerifyAuditChainAsync(new VerifyAuditChainRequest())).Valid);
+    }
+
+    private Task<long> CountAsync(string actor) => api.ScalarAsync<long>("SELECT count(*) FROM audit_log WHERE actor = @p0", actor);
+
+    private async Task<string[]> OutcomesAsync(string actor)
+    {
+        await using var db = api.CreateDbContext();
+        return db.AuditLog.Where(a => a.Actor == actor).OrderBy(a => a.Sequence).Select(a => a.Outcome).ToArray();
+    }
+
+    private static async Task Fails(Func<Task> call) => await Assert.ThrowsAsync<RpcException>(call);
+}

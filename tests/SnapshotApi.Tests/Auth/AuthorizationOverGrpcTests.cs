@@ -1,0 +1,118 @@
+using Grpc.Core;
+using Sts.Api.V1;
+using Sts.SnapshotApi.Tests.Infrastructure;
+
+namespace Sts.SnapshotApi.Tests.Auth;
+
+/// <summary>The role × action × membership matrix, exercised over gRPC against real rooms and snapshots.</summary>
+[Collection(ApiCollection.Name)]
+public sealed class AuthorizationOverGrpcTests(ApiFixture api)
+{
+    private static readonly string[] Identities = ["owner", "broker", "charterer", "seller", "buyer", "admin", "non-member", "platform-admin"];
+
+    private static readonly string[] Actions = ["GetRoom", "GetSnapshot", "GetTask", "ListSnapshots", "CreateSnapshot", "DeleteSnapshot", "ListAuditEvents"];
+
+    // Expected status per identity (rows) and action (columns, in the order of Actions), written out by hand.
+    private static readonly Dictionary<string, string[]> Expected = new()
+    {
+        ["owner"] = ["OK", "OK", "OK", "OK", "OK", "PermissionDenied", "PermissionDenied"],
+        ["broker"] = ["OK", "OK", "OK", "OK", "OK", "PermissionDenied", "PermissionDenied"],
+        ["charterer"] = ["OK", "OK", "OK", "OK", "OK", "PermissionDenied", "PermissionDenied"],
+        ["seller"] = ["OK", "OK", "OK", "OK", "PermissionDenied", "PermissionDenied", "PermissionDenied"],
+        ["buyer"] = ["OK", "OK", "OK", "OK", "PermissionDenied", "PermissionDenied", "PermissionDenied"],
+        ["admin"] = ["OK", "OK", "OK", "OK", "OK", "OK", "OK"],
+        ["non-member"] = ["NotFound", "NotFound", "NotFound", "NotFound", "NotFound", "NotFound", "NotFound"],
+        ["platform-admin"] = ["OK", "OK", "OK", "OK", "OK", "OK", "OK"],
+    };
+
+    public static TheoryData<string, string> Cases()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var identity in Identities)
+            foreach (var action in Actions)
+                data.Add(identity, action);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public async Task Caller_gets_the_status_the_matrix_promises(string identity, string action)
+    {
+        var room = TestRooms.WithEveryRole();
+        await api.Platform.Rooms.UpsertRoomAsync(new UpsertRoomRequest { Room = room });
+        var snapshot = (await api.Admin.Snapshots.CreateSnapshotAsync(new CreateSnapshotRequest { RoomId = room.Id, Title = "t", Type = SnapshotType.Pdf })).Snapshot;
+        // Deletion is only allowed once a snapshot is terminal; make this one so, so that only permissions decide.
+        await api.ExecuteAsync("UPDATE snapshots SET status = 'failed' WHERE id = @p0", Guid.Parse(snapshot.Id));
+        var client = identity switch
+        {
+            "non-member" => api.As($"outsider@{room.Id}.test"),
+            "platform-admin" => api.Admin,
+            _ => api.As(TestRooms.Email(room.Id, Enum.Parse<PartyRole>(identity, ignoreCase: true))),
+        };
+        var auditBefore = await api.ScalarAsync<long>("SELECT count(*) FROM audit_log WHERE room_id = @p0", room.Id);
+
+        var status = await StatusOfAsync(Send(client, action, room.Id, snapshot));
+
+        var expected = Enum.Parse<StatusCode>(Expected[identity][Array.IndexOf(Actions, action)]);
+        Assert.Equal(expected, status);
+        // Allowed or denied, the call left exactly one audit record.
+        Assert.Equal(auditBefore + 1, await api.ScalarAsync<long>("SELECT count(*) FROM audit_log WHERE room_id = @p0", room.Id));
+    }
+
+    [Fact]
+    public async Task Outsider_cannot_tell_an_existing_room_from_a_missing_one()
+    {
+        var room = TestRooms.WithEveryRole();
+        await api.Platform.Rooms.UpsertRoomAsync(new UpsertRoomRequest { Room = room });
+        var outsider = api.As("outsider@example.com");
+        var missingId = TestRooms.UniqueId();
+
+        var existing = await Assert.ThrowsAsync<RpcException>(() => outsider.Rooms.GetRoomAsync(new GetRoomRequest { RoomId = room.Id }).ResponseAsync);
+        var missing = await Assert.ThrowsAsync<RpcException>(() => outsider.Rooms.GetRoomAsync(new GetRoomRequest { RoomId = missingId }).ResponseAsync);
+
+        Assert.Equal(StatusCode.NotFound, existing.StatusCode);
+        Assert.Equal(StatusCode.NotFound, missing.StatusCode);
+        Assert.Equal(existing.Status.Detail.Replace(room.Id, "ID", StringComparison.Ordinal), missing.Status.Detail.Replace(missingId, "ID", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Party_of_one_room_cannot_reach_another_rooms_snapshot()
+    {
+        var mine = TestRooms.WithEveryRole();
+        var theirs = TestRooms.WithEveryRole();
+        await api.Platform.Rooms.UpsertRoomAsync(new UpsertRoomRequest { Room = mine });
+        await api.Platform.Rooms.UpsertRoomAsync(new UpsertRoomRequest { Room = theirs });
+        var snapshot = (await api.Admin.Snapshots.CreateSnapshotAsync(new CreateSnapshotRequest { RoomId = theirs.Id, Title = "t", Type = SnapshotType.Json })).Snapshot;
+        var myAdmin = api.As(TestRooms.Email(mine.Id, PartyRole.Admin));
+
+        var ex = await Assert.ThrowsAsync<RpcException>(() => myAdmin.Snapshots.GetSnapshotAsync(new GetSnapshotRequest { SnapshotId = snapshot.Id }).ResponseAsync);
+
+        Assert.Equal(StatusCode.NotFound, ex.StatusCode);
+        Assert.DoesNotContain(theirs.Id, ex.Status.Detail, StringComparison.Ordinal);
+    }
+
+    private static Func<Task> Send(ApiClient client, string action, string roomId, Snapshot snapshot) => action switch
+    {
+        "GetRoom" => () => client.Rooms.GetRoomAsync(new GetRoomRequest { RoomId = roomId }).ResponseAsync,
+        "GetSnapshot" => () => client.Snapshots.GetSnapshotAsync(new GetSnapshotRequest { SnapshotId = snapshot.Id }).ResponseAsync,
+        "GetTask" => () => client.Snapshots.GetTaskAsync(new GetTaskRequest { TaskId = snapshot.TaskId }).ResponseAsync,
+        "ListSnapshots" => () => client.Snapshots.ListSnapshotsAsync(new ListSnapshotsRequest { RoomId = roomId }).ResponseAsync,
+        "CreateSnapshot" => () => client.Snapshots.CreateSnapshotAsync(new CreateSnapshotRequest { RoomId = roomId, Title = "by test", Type = SnapshotType.Csv }).ResponseAsync,
+        "DeleteSnapshot" => () => client.Snapshots.DeleteSnapshotAsync(new DeleteSnapshotRequest { SnapshotId = snapshot.Id }).ResponseAsync,
+        "ListAuditEvents" => () => client.Audit.ListAuditEventsAsync(new ListAuditEventsRequest { RoomId = roomId }).ResponseAsync,
+        _ => throw new ArgumentOutOfRangeException(nameof(action), action, null),
+    };
+
+    private static async Task<StatusCode> StatusOfAsync(Func<Task> call)
+    {
+        try
+        {
+            await call();
+            return StatusCode.OK;
+        }
+        catch (RpcException ex)
+        {
+            return ex.StatusCode;
+        }
+    }
+}
