@@ -1,6 +1,8 @@
+using Sts.Shared.Storage;
 using Sts.SnapshotApi.Audit;
 using Sts.SnapshotApi.Auth;
 using Sts.SnapshotApi.Data;
+using Sts.SnapshotApi.Messaging;
 using Sts.SnapshotApi.Rooms;
 using Sts.SnapshotApi.Rpc;
 using Sts.SnapshotApi.Snapshots;
@@ -20,6 +22,8 @@ public static class SnapshotApiHost
         services.AddSingleton(TimeProvider.System);
         services.AddStsDatabase(config);
         services.AddStsAuthentication(config);
+        services.AddSnapshotStore(config);
+        services.AddSnapshotApiBus(config);
         services.AddScoped<RpcCall>();
         services.AddScoped<RoomAccess>();
         services.AddSingleton<AuditLog>();

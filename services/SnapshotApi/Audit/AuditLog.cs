@@ -1,8 +1,6 @@
 using System.Text.Json;
-using Grpc.Core;
 using Microsoft.EntityFrameworkCore;
 using Sts.SnapshotApi.Data;
-using Sts.SnapshotApi.Rpc;
 
 namespace Sts.SnapshotApi.Audit;
 
@@ -12,21 +10,20 @@ public sealed class AuditLog(IDbContextFactory<StsDbContext> dbFactory, TimeProv
     // Appends are serialised by a transaction-scoped advisory lock: a chain has one head.
     private const long ChainLock = 0x5354_5341_5544_4954; // "STSAUDIT"
 
-    /// <summary>Writes the record for <paramref name="call"/> in its own transaction.</summary>
-    public async Task AppendAsync(RpcCall call, StatusCode code, CancellationToken cancellationToken)
+    /// <summary>Writes one record in its own transaction.</summary>
+    public async Task AppendAsync(AuditEntry entry, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
-        await AppendInTransactionAsync(db, call, code, cancellationToken);
+        await AppendInTransactionAsync(db, entry, cancellationToken);
         await tx.CommitAsync(cancellationToken);
-        call.AuditWritten = true;
     }
 
     /// <summary>
     /// Adds the record to <paramref name="db"/>'s open transaction, so it commits or rolls back with the
-    /// caller's change. The caller sets <see cref="RpcCall.AuditWritten"/> once that transaction commits.
+    /// caller's change.
     /// </summary>
-    public async Task AppendInTransactionAsync(StsDbContext db, RpcCall call, StatusCode code, CancellationToken cancellationToken)
+    public async Task AppendInTransactionAsync(StsDbContext db, AuditEntry entry, CancellationToken cancellationToken)
     {
         await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({ChainLock})", cancellationToken);
         var head = await db.AuditLog.AsNoTracking()
@@ -37,12 +34,12 @@ public sealed class AuditLog(IDbContextFactory<StsDbContext> dbFactory, TimeProv
         {
             Sequence = (head?.Sequence ?? 0) + 1,
             At = clock.StoredNow(),
-            Actor = call.Actor,
-            Action = call.Action,
-            RoomId = call.RoomId,
-            SnapshotId = call.SnapshotId,
-            Outcome = call.Outcome(code),
-            Metadata = JsonSerializer.Serialize(call.Audit),
+            Actor = entry.Actor,
+            Action = entry.Action,
+            RoomId = entry.RoomId,
+            SnapshotId = entry.SnapshotId,
+            Outcome = entry.Outcome,
+            Metadata = JsonSerializer.Serialize(entry.Metadata),
             PreviousHash = head?.Hash ?? AuditChain.GenesisHash,
             Hash = "",
         };
@@ -67,5 +64,8 @@ public sealed class AuditLog(IDbContextFactory<StsDbContext> dbFactory, TimeProv
         return new AuditVerification(true, checkedCount, 0, "");
     }
 }
+
+/// <summary>What one audit record says: who did what to which room or snapshot, and how it ended.</summary>
+public sealed record AuditEntry(string Actor, string Action, string? RoomId, Guid? SnapshotId, string Outcome, IReadOnlyDictionary<string, string> Metadata);
 
 public sealed record AuditVerification(bool Valid, long Checked, long FirstBadSequence, string Reason);

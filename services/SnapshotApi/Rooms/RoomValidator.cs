@@ -37,13 +37,14 @@ public static partial class RoomValidator
         }
 
         v.Count("room.parties", room.Parties.Count, MaxParties);
-        var emails = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        // Compared as stored (lower-cased invariantly), so look-alikes such as the Kelvin sign cannot collide in the table.
+        var emails = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < Math.Min(room.Parties.Count, MaxParties); i++)
         {
             var party = room.Parties[i];
             var f = $"room.parties[{i}]";
             v.Email($"{f}.email", party.Email);
-            if (!emails.Add(party.Email)) v.Add($"{f}.email", "appears twice; a person has one role in a room");
+            if (!emails.Add(party.Email.ToLowerInvariant())) v.Add($"{f}.email", "appears twice; a person has one role in a room");
             v.Enum($"{f}.role", party.Role);
             v.Text($"{f}.company", party.Company, 0, 200);
             v.Text($"{f}.name", party.Name, 0, 200);
@@ -93,9 +94,9 @@ public static partial class RoomValidator
         }
     }
 
-    [GeneratedRegex("^[0-9]{7}$")]
+    [GeneratedRegex("^[0-9]{7}\\z")]
     private static partial Regex ImoPattern();
 
-    [GeneratedRegex("^(?=.{1,64}$)[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)*$")]
+    [GeneratedRegex("^(?=.{1,64}\\z)[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)*\\z")]
     private static partial Regex ActionPattern();
 }

@@ -43,7 +43,14 @@ public readonly record struct PageToken(long Position, Guid Id)
             violations.Add("page_token", "was issued for different filters; send the same filters as the first page");
             return null;
         }
-        return new PageToken(BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(5)), new Guid(bytes.AsSpan(13, 16)));
+        var position = BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(5));
+        // Positions are sequences or UTC ticks; anything else was not made here.
+        if (position < 0 || position > DateTimeOffset.MaxValue.UtcTicks)
+        {
+            violations.Add("page_token", "is not a token this service issued");
+            return null;
+        }
+        return new PageToken(position, new Guid(bytes.AsSpan(13, 16)));
     }
 
     /// <summary>0 means the default; negative is an error; more than the maximum is reduced to it (AIP-158).</summary>

@@ -1,4 +1,5 @@
 using Grpc.Core;
+using Sts.SnapshotApi.Audit;
 using Sts.SnapshotApi.Auth;
 
 namespace Sts.SnapshotApi.Rpc;
@@ -29,5 +30,6 @@ public sealed class RpcCall
     /// <summary>Set when a handler wrote the audit record inside its own transaction.</summary>
     public bool AuditWritten { get; set; }
 
-    public string Outcome(StatusCode code) => code == StatusCode.OK ? "ok" : Data.StsDbContext.SnakeCase(code.ToString());
+    public AuditEntry ToAuditEntry(StatusCode code) =>
+        new(Actor, Action, RoomId, SnapshotId, code == StatusCode.OK ? "ok" : Data.StsDbContext.SnakeCase(code.ToString()), Audit);
 }

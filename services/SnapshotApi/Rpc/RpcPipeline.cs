@@ -65,8 +65,11 @@ public sealed class RpcPipeline(RpcCall call, AuditLog audit, ILogger<RpcPipelin
         var http = context.GetHttpContext();
         if (http.User.Identity?.IsAuthenticated == true && Caller.From(http.User) is { } caller)
             return caller;
-        var reason = http.Items[AuthSetup.FailureItem] as string
-            ?? (http.Request.Headers.Authorization.Count == 0 ? "missing bearer token" : "token names no user");
+        var header = http.Request.Headers.Authorization.ToString();
+        var hasBearer = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) && header[7..].Trim().Length > 0;
+        var reason = http.User.Identity?.IsAuthenticated == true ? "token names no user"
+            : !hasBearer ? "missing bearer token"
+            : http.Items[AuthSetup.FailureItem] as string ?? "invalid token";
         throw new RpcException(new Status(StatusCode.Unauthenticated, $"Authentication failed: {reason}."));
     }
 
@@ -77,11 +80,12 @@ public sealed class RpcPipeline(RpcCall call, AuditLog audit, ILogger<RpcPipelin
         {
             // The client may be gone; the record is written regardless, within a bound.
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            await audit.AppendAsync(call, code, timeout.Token);
+            await audit.AppendAsync(call.ToAuditEntry(code), timeout.Token);
+            call.AuditWritten = true;
         }
         catch (Exception ex) when (swallowErrors)
         {
-            logger.LogError(ex, "Could not write the audit record for {Action} by {Actor} ({Outcome})", call.Action, call.Actor, call.Outcome(code));
+            logger.LogError(ex, "Could not write the audit record for {Action} by {Actor} ({Outcome})", call.Action, call.Actor, code);
         }
         catch (Exception ex) when (IsTransient(ex))
         {

@@ -106,9 +106,9 @@ public sealed partial class Violations
 
     public static bool TryUuid(string value, out Guid id) => Guid.TryParseExact(value, "D", out id);
 
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")]
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_-]{0,63}\\z")]
     private static partial Regex IdPattern();
 
-    [GeneratedRegex(@"^[^@\s\p{C}]+@[^@\s\p{C}]+$")]
+    [GeneratedRegex(@"^[^@\s\p{C}]+@[^@\s\p{C}]+\z")]
     private static partial Regex EmailPattern();
 }

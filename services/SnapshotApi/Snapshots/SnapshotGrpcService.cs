@@ -1,4 +1,6 @@
 using System.Data;
+using System.Security.Cryptography;
+using Google.Protobuf;
 using System.Text.Json;
 using Grpc.Core;
 using Microsoft.EntityFrameworkCore;
@@ -6,6 +8,7 @@ using Npgsql;
 using Sts.Api.V1;
 using Sts.Shared.Messaging;
 using Sts.Shared.Rooms;
+using Sts.Shared.Storage;
 using Sts.SnapshotApi.Audit;
 using Sts.SnapshotApi.Auth;
 using Sts.SnapshotApi.Data;
@@ -16,9 +19,15 @@ using Sts.SnapshotApi.Rpc;
 namespace Sts.SnapshotApi.Snapshots;
 
 /// <summary>Creates, reads, lists and deletes snapshots. Validate, authorise, do the work, map.</summary>
-public sealed class SnapshotGrpcService(StsDbContext db, RoomAccess access, RpcCall call, AuditLog auditLog, TimeProvider clock)
+public sealed partial class SnapshotGrpcService(
+    StsDbContext db, RoomAccess access, RpcCall call, AuditLog auditLog, TimeProvider clock,
+    SnapshotChangeFeed changes, ISnapshotStore store, ILogger<SnapshotGrpcService> logger)
     : SnapshotService.SnapshotServiceBase
 {
+    private const int ChunkBytes = 64 * 1024;
+    // Watchers are woken by notifications; this poll only bounds the delay when a notification is lost.
+    private static readonly TimeSpan WatchPoll = TimeSpan.FromSeconds(2);
+
     public override async Task<CreateSnapshotResponse> CreateSnapshot(CreateSnapshotRequest request, ServerCallContext context)
     {
         SnapshotValidator.Validate(request);
@@ -70,7 +79,8 @@ public sealed class SnapshotGrpcService(StsDbContext db, RoomAccess access, RpcC
         {
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             await db.SaveChangesAsync(ct);
-            await auditLog.AppendInTransactionAsync(db, call, StatusCode.OK, ct);
+            await auditLog.AppendInTransactionAsync(db, call.ToAuditEntry(StatusCode.OK), ct);
+            await db.Database.ExecuteSqlAsync($"SELECT pg_notify({OutboxRelay.WakeChannel}, '')", ct);
             await tx.CommitAsync(ct);
             call.AuditWritten = true;
         }
@@ -129,7 +139,87 @@ public sealed class SnapshotGrpcService(StsDbContext db, RoomAccess access, RpcC
                 $"Snapshot '{row.Id}' is {EnumText<SnapshotStatus>.ToText(row.Status)}; it can be deleted once it has completed or failed."));
         // Raw SQL: EF cannot bulk-delete a table split between two entity types. The task goes by cascade.
         await db.Database.ExecuteSqlAsync($"DELETE FROM snapshots WHERE id = {row.Id}", context.CancellationToken);
+        // Row first, file second: a failure here leaves an orphan file (reported by verification), never a row without its file.
+        if (row.FileKey is { } key)
+        {
+            try
+            {
+                await store.DeleteAsync(key, CancellationToken.None);
+            }
+            catch (IOException ex)
+            {
+                logger.LogWarning(ex, "Snapshot {SnapshotId} deleted but its file {FileKey} could not be removed", row.Id, key);
+                call.Audit["orphan_file"] = key;
+            }
+        }
         return new DeleteSnapshotResponse();
+    }
+
+    public override async Task WatchSnapshot(WatchSnapshotRequest request, IServerStreamWriter<WatchSnapshotResponse> responseStream, ServerCallContext context)
+    {
+        var id = SnapshotValidator.Validate(request);
+        var ct = context.CancellationToken;
+        // Subscribe before the first read, so that no change can slip between reading and waiting.
+        using var subscription = changes.Subscribe(id);
+        var last = SnapshotMapping.ToProto(await FindVisibleAsync(id, RoomAction.View, ct));
+        await responseStream.WriteAsync(new WatchSnapshotResponse { Snapshot = last }, ct);
+        while (last.Status is not (SnapshotStatus.Completed or SnapshotStatus.Failed))
+        {
+            await subscription.WaitAsync(WatchPoll, ct);
+            var row = await db.Snapshots.AsNoTracking().FirstOrDefaultAsync(s => s.Id == id, ct)
+                ?? throw new RpcException(new Status(StatusCode.NotFound, $"Snapshot '{id}' was deleted."));
+            var current = SnapshotMapping.ToProto(row);
+            if (current.Equals(last)) continue;
+            await responseStream.WriteAsync(new WatchSnapshotResponse { Snapshot = current }, ct);
+            last = current;
+        }
+    }
+
+    public override async Task DownloadSnapshot(DownloadSnapshotRequest request, IServerStreamWriter<DownloadSnapshotResponse> responseStream, ServerCallContext context)
+    {
+        var ct = context.CancellationToken;
+        var row = await FindVisibleAsync(SnapshotValidator.Validate(request), RoomAction.View, ct);
+        if (row.Status != SnapshotStatus.Completed || row.FileKey is null || row.Sha256 is null)
+            throw new RpcException(new Status(StatusCode.FailedPrecondition,
+                $"Snapshot '{row.Id}' is {EnumText<SnapshotStatus>.ToText(row.Status)}; it can be downloaded once it has completed."));
+
+        await using var file = await store.OpenReadAsync(row.FileKey, ct) ?? throw DataLoss(row, "its stored file is missing");
+        var extension = Path.GetExtension(row.FileKey);
+        await responseStream.WriteAsync(new DownloadSnapshotResponse
+        {
+            Metadata = new FileMetadata
+            {
+                FileName = $"{row.RoomId}-{row.Id:D}{extension}",
+                ContentType = SnapshotMapping.ContentType(row.SnapshotType),
+                SizeBytes = row.SizeBytes ?? 0,
+                Sha256 = row.Sha256,
+            },
+        }, ct);
+
+        // The hash is checked as the bytes go out; a mismatch ends the stream with DATA_LOSS, so the client discards what it got.
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = new byte[ChunkBytes];
+        long total = 0;
+        int read;
+        while ((read = await file.ReadAsync(buffer, ct)) > 0)
+        {
+            hash.AppendData(buffer, 0, read);
+            total += read;
+            await responseStream.WriteAsync(new DownloadSnapshotResponse { Chunk = ByteString.CopyFrom(buffer, 0, read) }, ct);
+        }
+        if (total != row.SizeBytes || Convert.ToHexStringLower(hash.GetHashAndReset()) != row.Sha256)
+            throw DataLoss(row, "its stored file does not match the recorded SHA-256");
+        call.Audit["bytes"] = total.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Integrity failure: snapshot {SnapshotId} ({FileKey}): {What}")]
+    private static partial void IntegrityFailure(ILogger logger, Guid snapshotId, string? fileKey, string what);
+
+    private RpcException DataLoss(SnapshotRow row, string what)
+    {
+        IntegrityFailure(logger, row.Id, row.FileKey, what);
+        call.Audit["reason"] = what;
+        return new RpcException(new Status(StatusCode.DataLoss, $"Snapshot '{row.Id}' cannot be served: {what}."));
     }
 
     public override async Task<GetTaskResponse> GetTask(GetTaskRequest request, ServerCallContext context)

@@ -15,6 +15,13 @@ public static class SnapshotMapping
     public static SnapshotOptions Effective(SnapshotOptions? options) =>
         options ?? new SnapshotOptions { IncludeDocuments = true, IncludeActivity = true, IncludeApprovals = true };
 
+    public static string ContentType(SnapshotType type) => type switch
+    {
+        SnapshotType.Pdf => "application/pdf",
+        SnapshotType.Json => "application/json",
+        _ => "text/csv",
+    };
+
     public static string OptionsJson(SnapshotOptions options) => JsonFormatter.Default.Format(options);
 
     public static Snapshot ToProto(SnapshotRow row) => new()

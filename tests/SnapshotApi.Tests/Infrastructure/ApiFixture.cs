@@ -10,60 +10,93 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Sts.Api.V1;
+using Sts.PdfWorker;
 using Sts.Shared.Auth;
 using Sts.SnapshotApi.Data;
 
 namespace Sts.SnapshotApi.Tests.Infrastructure;
 
-/// <summary>SnapshotApi running in-process on a real Kestrel socket, against a real, throwaway PostgreSQL database.</summary>
-public sealed class ApiFixture : IAsyncLifetime
+/// <summary>
+/// SnapshotApi running in-process on a real Kestrel socket, against a throwaway PostgreSQL database, a RabbitMQ
+/// virtual host of its own and a temporary storage folder. Tests that need workers or more API replicas start them.
+/// </summary>
+public class ApiFixture : IAsyncLifetime
 {
     public const string PlatformEmail = "platform@sts.test";
     public const string AdminEmail = "ops-admin@sts.test";
 
+    private readonly List<WebApplication> _hosts = [];
+    private readonly List<GrpcChannel> _channels = [];
     private TestDatabase? _database;
-    private WebApplication? _app;
+    private TestBroker? _broker;
     private GrpcChannel? _channel;
 
     /// <summary>A signing key made for this run; tokens from any other key must fail.</summary>
     public TokenSettings Tokens { get; } = new() { SigningKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(64)) };
 
+    public string StorageRoot { get; } = Path.Combine(Path.GetTempPath(), $"sts-test-storage-{Guid.NewGuid():N}");
+
     public Uri Address { get; private set; } = null!;
 
-    public IServiceProvider Services => _app!.Services;
+    public WebApplication Api { get; private set; } = null!;
+
+    public IServiceProvider Services => Api.Services;
 
     public string ConnectionString => _database!.ConnectionString;
 
-    public async Task InitializeAsync()
+    public TestBroker Broker => _broker!;
+
+    public virtual async Task InitializeAsync()
     {
         _database = await TestDatabase.CreateAsync();
-        _app = SnapshotApiHost.Create([], b => b.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:Postgres"] = _database.ConnectionString,
-            ["Auth:SigningKey"] = Tokens.SigningKey,
-            ["Auth:Issuer"] = Tokens.Issuer,
-            ["Auth:Audience"] = Tokens.Audience,
-            ["Kestrel:Endpoints:Grpc:Url"] = "http://127.0.0.1:0",
-            ["Kestrel:Endpoints:Grpc:Protocols"] = "Http2",
-            ["Logging:LogLevel:Default"] = "Warning",
-        }));
-        await _app.Services.MigrateDatabaseAsync();
-        await _app.StartAsync();
-        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        Address = new Uri(address);
-        _channel = GrpcChannel.ForAddress(Address, new GrpcChannelOptions { MaxReceiveMessageSize = 32 * 1024 * 1024, MaxSendMessageSize = 32 * 1024 * 1024 });
+        _broker = await TestBroker.CreateAsync();
+        Api = await StartApiAsync();
+        await Api.Services.MigrateDatabaseAsync();
+        Address = AddressOf(Api);
+        _channel = Channel(Address);
     }
 
     public async Task DisposeAsync()
     {
-        _channel?.Dispose();
-        if (_app is not null)
-        {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
-        }
+        foreach (var channel in _channels) channel.Dispose();
+        foreach (var host in Enumerable.Reverse(_hosts)) await StopAsync(host);
+        if (_broker is not null) await _broker.DisposeAsync();
         if (_database is not null) await _database.DisposeAsync();
+        if (Directory.Exists(StorageRoot)) Directory.Delete(StorageRoot, recursive: true);
     }
+
+    /// <summary>Starts another API replica on the same database and broker.</summary>
+    public async Task<WebApplication> StartApiAsync(IDictionary<string, string?>? overrides = null)
+    {
+        var settings = CommonSettings();
+        settings["ConnectionStrings:Postgres"] = _database!.ConnectionString;
+        settings["Auth:SigningKey"] = Tokens.SigningKey;
+        settings["Auth:Issuer"] = Tokens.Issuer;
+        settings["Auth:Audience"] = Tokens.Audience;
+        settings["Kestrel:Endpoints:Grpc:Url"] = "http://127.0.0.1:0";
+        settings["Kestrel:Endpoints:Grpc:Protocols"] = "Http2";
+        settings["Outbox:PollInterval"] = "00:00:00.200";
+        return await StartAsync(SnapshotApiHost.Create(["--contentRoot", ServiceFolder("SnapshotApi")], b => Apply(b, settings, overrides)));
+    }
+
+    /// <summary>Starts a PdfWorker on the same broker and storage.</summary>
+    public async Task<WebApplication> StartWorkerAsync(IDictionary<string, string?>? overrides = null)
+    {
+        var settings = CommonSettings();
+        settings["Kestrel:Endpoints:Http:Url"] = "http://127.0.0.1:0";
+        settings["Worker:WorkerId"] = $"test-worker-{_hosts.Count}";
+        return await StartAsync(PdfWorkerHost.Create(["--contentRoot", ServiceFolder("PdfWorker")], b => Apply(b, settings, overrides)));
+    }
+
+    public async Task StopAsync(WebApplication host)
+    {
+        if (!_hosts.Remove(host)) return;
+        await host.StopAsync();
+        await host.DisposeAsync();
+    }
+
+    public static Uri AddressOf(WebApplication host) =>
+        new(host.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
 
     /// <summary>Clients that call as the given user, with a token signed by this run's key.</summary>
     public ApiClient As(string email, string? role = null, params string[] scopes) =>
@@ -75,17 +108,22 @@ public sealed class ApiFixture : IAsyncLifetime
     /// <summary>A platform admin, who may act on every room.</summary>
     public ApiClient Admin => As(AdminEmail, StsClaims.AdminRole);
 
-    public ApiClient WithToken(string? token)
+    public ApiClient WithToken(string? token, GrpcChannel? channel = null)
     {
+        channel ??= _channel!;
         var invoker = token is null
-            ? _channel!.CreateCallInvoker()
-            : _channel!.Intercept(metadata =>
+            ? channel.CreateCallInvoker()
+            : channel.Intercept(metadata =>
             {
                 metadata.Add("authorization", $"Bearer {token}");
                 return metadata;
             });
         return new ApiClient(invoker);
     }
+
+    /// <summary>An admin client of a specific replica.</summary>
+    public ApiClient AdminOf(WebApplication replica) =>
+        WithToken(TokenMinter.Mint(Tokens, AdminEmail, StsClaims.AdminRole, [], TimeSpan.FromMinutes(10)), Channel(AddressOf(replica)));
 
     public StsDbContext CreateDbContext() => Services.GetRequiredService<IDbContextFactory<StsDbContext>>().CreateDbContext();
 
@@ -100,6 +138,63 @@ public sealed class ApiFixture : IAsyncLifetime
     }
 
     public Task ExecuteAsync(string sql, params object[] parameters) => ScalarAsync<object>(sql, parameters);
+
+    private Dictionary<string, string?> CommonSettings() => new()
+    {
+        ["ConnectionStrings:RabbitMq"] = _broker!.ConnectionString,
+        ["Storage:Root"] = StorageRoot,
+        ["Logging:LogLevel:Default"] = "Warning",
+    };
+
+    private GrpcChannel Channel(Uri address)
+    {
+        var channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions { MaxReceiveMessageSize = 32 * 1024 * 1024, MaxSendMessageSize = 32 * 1024 * 1024 });
+        _channels.Add(channel);
+        return channel;
+    }
+
+    private async Task<WebApplication> StartAsync(WebApplication host)
+    {
+        _hosts.Add(host);
+        await host.StartAsync();
+        return host;
+    }
+
+    private static void Apply(WebApplicationBuilder builder, Dictionary<string, string?> settings, IDictionary<string, string?>? overrides)
+    {
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string?>()) settings[key] = value;
+        builder.Configuration.AddInMemoryCollection(settings);
+    }
+
+    // Each service reads its own appsettings.json from its source folder, not whichever one was copied last into bin/.
+    private static string ServiceFolder(string name)
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "services", name);
+            if (Directory.Exists(candidate)) return candidate;
+        }
+        throw new DirectoryNotFoundException($"services/{name} not found above {AppContext.BaseDirectory}");
+    }
+}
+
+/// <summary>An <see cref="ApiFixture"/> with one PdfWorker running: the whole pipeline.</summary>
+public sealed class PipelineFixture : ApiFixture
+{
+    public WebApplication Worker { get; private set; } = null!;
+
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        Worker = await StartWorkerAsync();
+    }
+
+    /// <summary>Starts the standard worker again after a test stopped or replaced it.</summary>
+    public async Task RestartWorkerAsync()
+    {
+        await StopAsync(Worker);
+        Worker = await StartWorkerAsync();
+    }
 }
 
 /// <summary>Typed clients sharing one identity.</summary>
@@ -114,4 +209,10 @@ public sealed class ApiClient(CallInvoker invoker)
 public sealed class ApiCollection : ICollectionFixture<ApiFixture>
 {
     public const string Name = "api";
+}
+
+[CollectionDefinition(Name)]
+public sealed class PipelineCollection : ICollectionFixture<PipelineFixture>
+{
+    public const string Name = "pipeline";
 }

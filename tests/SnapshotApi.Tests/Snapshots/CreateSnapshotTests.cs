@@ -31,7 +31,6 @@ public sealed class CreateSnapshotTests(ApiFixture api)
         var outbox = await db.Outbox.Where(o => o.Payload.Contains(snapshot.Id)).ToListAsync();
         var message = JsonSerializer.Deserialize<GenerateSnapshot>(Assert.Single(outbox).Payload)!;
         Assert.Equal(nameof(GenerateSnapshot), outbox[0].MessageType);
-        Assert.Null(outbox[0].SentAt);
         Assert.Equal(id, message.SnapshotId);
         Assert.Equal("pdf", message.Format);
         Assert.Equal(snapshot.ContentHash, RoomState.Sha256Hex(message.RoomState));

@@ -1,0 +1,4 @@
+using Sts.PdfWorker;
+
+var app = PdfWorkerHost.Create(args);
+await app.RunAsync();

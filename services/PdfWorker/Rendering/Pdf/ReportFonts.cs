@@ -1,0 +1,37 @@
+using PdfSharp.Drawing;
+using PdfSharp.Pdf;
+
+namespace Sts.PdfWorker.Rendering.Pdf;
+
+/// <summary>The fonts of one report, each with its width cache. Made per render: XGraphics is not thread-safe.</summary>
+internal sealed class ReportFonts : IDisposable
+{
+    // Unicode (Identity-H with a ToUnicode map) for every font: WinAnsi would lose Greek and Cyrillic,
+    // and the ToUnicode map is what lets text be searched and copied out of the PDF.
+    private static readonly XPdfFontOptions Unicode = new(PdfFontEncoding.Unicode);
+
+    private readonly XGraphics _measure = XGraphics.CreateMeasureContext(
+        new XSize(ReportStyle.PageWidth, ReportStyle.PageHeight), XGraphicsUnit.Point, XPageDirection.Downwards);
+
+    public ReportFonts()
+    {
+        Body = Create(7.5, XFontStyleEx.Regular);
+        BodyBold = Create(7.5, XFontStyleEx.Bold);
+        Label = Create(6, XFontStyleEx.Bold);
+        Small = Create(7, XFontStyleEx.Regular);
+        Heading = Create(12, XFontStyleEx.Bold);
+        Title = Create(18, XFontStyleEx.Bold);
+    }
+
+    public MeasuredFont Body { get; }
+    public MeasuredFont BodyBold { get; }
+    public MeasuredFont Label { get; }
+    public MeasuredFont Small { get; }
+    public MeasuredFont Heading { get; }
+    public MeasuredFont Title { get; }
+
+    public void Dispose() => _measure.Dispose();
+
+    private MeasuredFont Create(double size, XFontStyleEx style) =>
+        new(new XFont(BundledFontResolver.Family, size, style, Unicode), _measure);
+}

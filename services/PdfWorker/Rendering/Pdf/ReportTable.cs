@@ -1,0 +1,136 @@
+using PdfSharp.Drawing;
+using static Sts.PdfWorker.Rendering.Pdf.ReportStyle;
+
+namespace Sts.PdfWorker.Rendering.Pdf;
+
+/// <summary>
+/// A table written row by row: cells wrap onto as many lines as they need, a row that does not fit
+/// moves to the next page (or, if taller than a page, continues there), and the header row is repeated
+/// on every page the table reaches.
+/// </summary>
+internal sealed class ReportTable
+{
+    private const double LabelPadX = 3;
+
+    private readonly ReportWriter _report;
+    private readonly ReportFonts _fonts;
+    private readonly IReadOnlyList<Column> _columns;
+    private readonly bool _header;
+    private readonly double _lineHeight;
+    private int _rows;
+    // True while the current page holds nothing of this table but its header: moving a row on would not give it more room.
+    private bool _atTableTop;
+
+    public ReportTable(ReportWriter report, IReadOnlyList<Column> columns, bool header)
+    {
+        _report = report;
+        _fonts = report.Fonts;
+        _columns = columns;
+        _header = header;
+        _lineHeight = _fonts.Body.LineHeight;
+        report.EnsureSpace(HeaderHeight + RowHeight(1));
+        _atTableTop = report.AtPageTop;
+        DrawHeader();
+    }
+
+    private double HeaderHeight => _header ? _fonts.BodyBold.LineHeight + 2 * CellPadY : 0;
+
+    private double RowHeight(int lines) => lines * _lineHeight + 2 * CellPadY;
+
+    public void AddRow(ReadOnlySpan<Cell> cells)
+    {
+        var lines = new IReadOnlyList<string>[cells.Length];
+        var lineCount = 1;
+        for (var i = 0; i < cells.Length; i++)
+        {
+            var labelPad = cells[i].Kind == CellKind.Status ? 2 * LabelPadX : 0;
+            lines[i] = LineBreaker.Wrap(cells[i].Text, _columns[i].Width - 2 * CellPadX - labelPad, FontOf(cells[i]));
+            lineCount = Math.Max(lineCount, lines[i].Count);
+        }
+
+        var pageLines = (int)((ContentBottom - ContentTop - HeaderHeight - 2 * CellPadY) / _lineHeight);
+        var done = 0;
+        while (done < lineCount)
+        {
+            var fit = (int)((_report.SpaceLeft - 2 * CellPadY) / _lineHeight);
+            var left = lineCount - done;
+            // Keep a row whole when a fresh page can hold it; split only rows taller than a page.
+            if (left > fit && (fit < 1 || (done == 0 && !_atTableTop && left <= pageLines)))
+            {
+                NextPage();
+                continue;
+            }
+            var take = Math.Min(left, fit);
+            DrawSlice(cells, lines, done, take);
+            done += take;
+            if (done < lineCount)
+                NextPage();
+        }
+        _rows++;
+    }
+
+    private MeasuredFont FontOf(Cell cell) => cell.Kind switch
+    {
+        CellKind.Key => _fonts.BodyBold,
+        CellKind.Status => _fonts.Label,
+        _ => _fonts.Body,
+    };
+
+    private void NextPage()
+    {
+        _report.NewPage();
+        _atTableTop = true;
+        DrawHeader();
+    }
+
+    private void DrawHeader()
+    {
+        if (!_header)
+            return;
+        var page = _report.Page;
+        page.DrawRectangle(Accent, MarginX, _report.Y, ContentWidth, HeaderHeight);
+        var x = MarginX;
+        foreach (var column in _columns)
+        {
+            page.DrawString(column.Title, _fonts.BodyBold.Font, White, x + CellPadX, _report.Y + CellPadY, XStringFormats.TopLeft);
+            x += column.Width;
+        }
+        _report.Y += HeaderHeight;
+    }
+
+    private void DrawSlice(ReadOnlySpan<Cell> cells, IReadOnlyList<string>[] lines, int from, int count)
+    {
+        var page = _report.Page;
+        var top = _report.Y;
+        var height = RowHeight(count);
+        if (_rows % 2 == 1)
+            page.DrawRectangle(Stripe, MarginX, top, ContentWidth, height);
+
+        var x = MarginX;
+        for (var i = 0; i < cells.Length; i++)
+        {
+            var cell = cells[i];
+            var font = FontOf(cell);
+            var end = Math.Min(lines[i].Count, from + count);
+            for (var line = from; line < end; line++)
+            {
+                var text = lines[i][line];
+                var y = top + CellPadY + (line - from) * _lineHeight;
+                if (cell.Kind == CellKind.Status)
+                {
+                    var labelWidth = font.Width(text) + 2 * LabelPadX;
+                    page.DrawRoundedRectangle(cell.Fill ?? Waiting, x + CellPadX, y + 0.5, labelWidth, _lineHeight - 1, 3, 3);
+                    var textTop = y + (_lineHeight - font.LineHeight) / 2;
+                    page.DrawString(text, font.Font, White, x + CellPadX + LabelPadX, textTop, XStringFormats.TopLeft);
+                }
+                else
+                {
+                    page.DrawString(text, font.Font, cell.Kind == CellKind.Key ? Muted : Ink, x + CellPadX, y, XStringFormats.TopLeft);
+                }
+            }
+            x += _columns[i].Width;
+        }
+        _report.Y = top + height;
+        _atTableTop = false;
+    }
+}

@@ -1,0 +1,198 @@
+using System.Globalization;
+using Google.Protobuf.Collections;
+using Google.Protobuf.WellKnownTypes;
+using PdfSharp.Drawing;
+using Sts.Api.V1;
+using Sts.PdfWorker.Rendering.Pdf;
+using Sts.Shared.Messaging;
+using static Sts.PdfWorker.Rendering.Pdf.ReportStyle;
+
+namespace Sts.PdfWorker.Rendering;
+
+/// <summary>
+/// Renders a snapshot as an A4 report with PDFsharp: a cover with the room and snapshot facts, then
+/// parties, approvals, documents and activity as tables, with "Page X of Y" and the snapshot id on every page.
+/// </summary>
+public sealed class PdfRenderer : ISnapshotRenderer
+{
+    private static readonly Column[] FactColumns = [new("", 110), new("", ContentWidth - 110)];
+    private static readonly Column[] VesselColumns = [new("Vessel", 255), new("IMO", 130), new("Role", ContentWidth - 385)];
+    private static readonly Column[] PartyColumns = [new("Name", 120), new("Company", 140), new("Email", 170), new("Role", ContentWidth - 430)];
+    private static readonly Column[] ApprovalColumns = [new("Party role", 110), new("Status", 80), new("Decided by", 190), new("Decided at (UTC)", ContentWidth - 380)];
+    private static readonly Column[] DocumentColumns =
+    [
+        new("ID", 64), new("Type", 82), new("Vessel", 46), new("Status", 66), new("Expires", 50), new("Uploaded by", 104), new("Notes", ContentWidth - 412),
+    ];
+    private static readonly Column[] ActivityColumns = [new("Time (UTC)", 88), new("Actor", 106), new("Action", 92), new("Detail", ContentWidth - 286)];
+
+    public PdfRenderer() => PdfSharpSetup.Ensure();
+
+    public string Format => "pdf";
+    public string ContentType => "application/pdf";
+    public string FileExtension => ".pdf";
+
+    public RenderedSnapshot Render(GenerateSnapshot message, Room room)
+    {
+        var options = message.Options;
+        var content = RoomFilter.Apply(room, options);
+        using var document = ReproduciblePdf.NewDocument(message.SnapshotId, message.CreatedAt);
+        document.Info.Title = message.Title;
+        document.Info.Subject = $"Snapshot of room {room.Id}";
+        document.Info.Author = message.CreatedBy;
+        document.Info.Creator = "STS Snapshot Service";
+
+        using var fonts = new ReportFonts();
+        var report = new ReportWriter(document, fonts);
+        WriteCover(report, message, content, room.Activities.Count);
+        WriteParties(report, content.Parties);
+        if (options.IncludeApprovals)
+            WriteApprovals(report, content.Approvals);
+        if (options.IncludeDocuments)
+            WriteDocuments(report, content.Documents);
+        if (options.IncludeActivity)
+            WriteActivity(report, content.Activities);
+        report.Finish(
+            headerLeft: $"STS room snapshot · {room.Id}",
+            headerRight: Invariant($"Room version {message.RoomVersion}"),
+            footerLeft: $"Snapshot {message.SnapshotId:D}");
+        var pageCount = document.PageCount;
+        return new RenderedSnapshot(ReproduciblePdf.Save(document, message.SnapshotId), pageCount);
+    }
+
+    private static void WriteCover(ReportWriter report, GenerateSnapshot message, Room room, int activityTotal)
+    {
+        report.EnsureSpace(0);
+        report.Paragraph("ROOM SNAPSHOT", report.Fonts.BodyBold, Accent);
+        report.Space(4);
+        report.Paragraph(room.Title, report.Fonts.Title, Ink);
+        report.Space(10);
+
+        var facts = report.Table(FactColumns, header: false);
+        facts.AddRow([Cell.Key("Snapshot title"), new(message.Title)]);
+        facts.AddRow([Cell.Key("Location"), new(room.Location)]);
+        facts.AddRow([Cell.Key("STS ETA"), new(DateTimeText(room.StsEta))]);
+        facts.AddRow([Cell.Key("Room"), new(Invariant($"{room.Id} (version {message.RoomVersion})"))]);
+        facts.AddRow([Cell.Key("Snapshot ID"), new(message.SnapshotId.ToString("D"))]);
+        facts.AddRow([Cell.Key("Created"), new(DateTimeText(message.CreatedAt))]);
+        facts.AddRow([Cell.Key("Created by"), new(message.CreatedBy)]);
+        facts.AddRow([Cell.Key("Content SHA-256"), new(message.ContentHash)]);
+        facts.AddRow([Cell.Key("Contents"), new(ContentsText(message.Options, room.Activities.Count, activityTotal))]);
+
+        report.Heading(Invariant($"Vessels ({room.Vessels.Count})"));
+        var vessels = report.Table(VesselColumns);
+        foreach (var v in room.Vessels)
+            vessels.AddRow([new(v.Name), new(v.Imo), new(Capitalised(EnumWord<VesselRole>.Of(v.Role)))]);
+    }
+
+    private static void WriteParties(ReportWriter report, RepeatedField<Party> parties)
+    {
+        if (!StartSection(report, "Parties", parties.Count))
+            return;
+        var table = report.Table(PartyColumns);
+        foreach (var p in parties)
+            table.AddRow([new(p.Name), new(p.Company), new(p.Email), new(Capitalised(EnumWord<PartyRole>.Of(p.Role)))]);
+    }
+
+    private static void WriteApprovals(ReportWriter report, RepeatedField<Approval> approvals)
+    {
+        if (!StartSection(report, "Approvals", approvals.Count))
+            return;
+        var table = report.Table(ApprovalColumns);
+        foreach (var a in approvals)
+        {
+            table.AddRow(
+            [
+                new(Capitalised(EnumWord<PartyRole>.Of(a.PartyRole))),
+                Cell.Status(EnumWord<ApprovalStatus>.Of(a.Status), ApprovalColour(a.Status)),
+                new(a.DecidedBy),
+                new(TableTime(a.DecidedAt)),
+            ]);
+        }
+    }
+
+    private static void WriteDocuments(ReportWriter report, RepeatedField<Document> documents)
+    {
+        if (!StartSection(report, "Documents", documents.Count))
+            return;
+        var table = report.Table(DocumentColumns);
+        foreach (var d in documents)
+        {
+            table.AddRow(
+            [
+                new(d.Id),
+                new(d.Type),
+                new(d.Vessel),
+                Cell.Status(EnumWord<DocumentStatus>.Of(d.Status), DocumentColour(d.Status)),
+                new(d.ExpiresOn),
+                new(d.UploadedBy),
+                new(d.Notes),
+            ]);
+        }
+    }
+
+    private static void WriteActivity(ReportWriter report, RepeatedField<Activity> activities)
+    {
+        if (!StartSection(report, "Activity", activities.Count))
+            return;
+        var table = report.Table(ActivityColumns);
+        foreach (var a in activities)
+            table.AddRow([new(TableTime(a.At)), new(a.Actor), new(a.Action), new(a.Detail)]);
+    }
+
+    // The heading, and "None." in place of an empty table; false when there are no rows to write.
+    private static bool StartSection(ReportWriter report, string title, int count)
+    {
+        report.Heading(Invariant($"{title} ({count})"));
+        if (count > 0)
+            return true;
+        report.Note("None.");
+        return false;
+    }
+
+    private static string ContentsText(RenderOptions options, int activityShown, int activityTotal)
+    {
+        var parts = new List<string> { "parties" };
+        if (options.IncludeApprovals)
+            parts.Add("approvals");
+        if (options.IncludeDocuments)
+            parts.Add("documents");
+        if (options.IncludeActivity)
+        {
+            parts.Add(activityShown < activityTotal
+                ? Invariant($"activity (newest {activityShown} of {activityTotal} entries)")
+                : "activity");
+        }
+        var text = string.Join(", ", parts);
+        return char.ToUpperInvariant(text[0]) + text[1..];
+    }
+
+    private static XSolidBrush DocumentColour(DocumentStatus status) => status switch
+    {
+        DocumentStatus.Approved => Good,
+        DocumentStatus.Rejected => Bad,
+        DocumentStatus.Expired => Expired,
+        DocumentStatus.Missing => Absent,
+        DocumentStatus.UnderReview => InProgress,
+        _ => Waiting,
+    };
+
+    private static XSolidBrush ApprovalColour(ApprovalStatus status) => status switch
+    {
+        ApprovalStatus.Granted => Good,
+        ApprovalStatus.Refused => Bad,
+        _ => Waiting,
+    };
+
+    private static string DateTimeText(Timestamp? at) => at is null ? "—" : DateTimeText(at.ToDateTimeOffset());
+
+    private static string DateTimeText(DateTimeOffset at) => TableTime(at) + " UTC";
+
+    // Table columns say "(UTC)" in their heading, so the cells leave it out.
+    private static string TableTime(Timestamp? at) => at is null ? "—" : TableTime(at.ToDateTimeOffset());
+
+    private static string TableTime(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+
+    private static string Capitalised(string word) => word.Length == 0 ? word : char.ToUpperInvariant(word[0]) + word[1..].Replace('_', ' ');
+
+    private static string Invariant(FormattableString text) => FormattableString.Invariant(text);
+}

@@ -1,0 +1,24 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Sts.PdfWorker;
+
+/// <summary>How this worker consumes; bound from the "Worker" configuration section.</summary>
+public sealed class WorkerOptions
+{
+    public const string Section = "Worker";
+
+    /// <summary>Renders at once; 0 means one per core, the default, because rendering is CPU-bound.</summary>
+    [Range(0, 256)]
+    public int Concurrency { get; set; }
+
+    /// <summary>Messages RabbitMQ hands this worker ahead of time; 0 means the same as Concurrency, so idle workers are not starved.</summary>
+    [Range(0, 1024)]
+    public int Prefetch { get; set; }
+
+    /// <summary>Names this worker in events and logs; defaults to host name and process id.</summary>
+    public string WorkerId { get; set; } = $"{Environment.MachineName}-{Environment.ProcessId}";
+
+    public int EffectiveConcurrency => Concurrency == 0 ? Environment.ProcessorCount : Concurrency;
+
+    public int EffectivePrefetch => Prefetch == 0 ? EffectiveConcurrency : Prefetch;
+}

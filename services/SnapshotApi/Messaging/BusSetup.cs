@@ -1,0 +1,50 @@
+using MassTransit;
+using Sts.Shared.Messaging;
+using Sts.SnapshotApi.Outbox;
+using Sts.SnapshotApi.Snapshots;
+using Sts.SnapshotApi.Snapshots.Events;
+
+namespace Sts.SnapshotApi.Messaging;
+
+/// <summary>RabbitMQ through MassTransit: the worker events this service consumes, and the outbox relay that publishes.</summary>
+public static class BusSetup
+{
+    public static IServiceCollection AddSnapshotApiBus(this IServiceCollection services, IConfiguration configuration)
+    {
+        var address = BusAddress.From(configuration);
+        services.AddMassTransit(x =>
+        {
+            x.SetKebabCaseEndpointNameFormatter();
+            x.AddConsumer<SnapshotProgressedConsumer>();
+            x.AddConsumer<SnapshotCompletedConsumer>();
+            x.AddConsumer<SnapshotFailedConsumer>();
+            x.AddConsumer<GenerateSnapshotFaultConsumer>();
+            x.UsingRabbitMq((context, cfg) =>
+            {
+                cfg.Host(address.Host, h =>
+                {
+                    h.Username(address.Username);
+                    h.Password(address.Password);
+                    h.PublisherConfirmation = true;
+                });
+                // Database blips are transient; a few quick in-memory retries, then the error queue.
+                cfg.UseMessageRetry(r => r.Intervals(100, 500, 2000));
+                cfg.ConfigureEndpoints(context);
+            });
+        });
+        services.AddOptions<MassTransitHostOptions>().Configure(o =>
+        {
+            o.WaitUntilStarted = true;
+            o.StartTimeout = TimeSpan.FromSeconds(60);
+            o.StopTimeout = TimeSpan.FromSeconds(30);
+        });
+
+        services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<SnapshotTransitions>();
+        services.AddSingleton<SnapshotChangeFeed>();
+        services.AddHostedService(sp => sp.GetRequiredService<SnapshotChangeFeed>());
+        // Registered after MassTransit, so it starts only once the bus is up.
+        services.AddHostedService<OutboxRelay>();
+        return services;
+    }
+}

@@ -1,0 +1,146 @@
+using System.Text.Json;
+using MassTransit;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Sts.Shared.Messaging;
+
+namespace Sts.SnapshotApi.Outbox;
+
+/// <summary>
+/// Publishes outbox rows to RabbitMQ with publisher confirms. Rows are claimed with FOR UPDATE SKIP LOCKED
+/// (so several replicas never publish the same row at once) and marked sent only after the broker confirmed
+/// them. A crash between confirm and commit republishes the row; consumers are idempotent for that reason.
+/// </summary>
+public sealed class OutboxRelay(
+    NpgsqlDataSource dataSource, IBus bus, IOptions<OutboxOptions> options, ILogger<OutboxRelay> logger) : BackgroundService
+{
+    /// <summary>CreateSnapshot notifies this channel on commit so the relay need not wait for its next poll.</summary>
+    public const string WakeChannel = "outbox_pending";
+
+    private readonly SemaphoreSlim _wake = new(0, 1);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // MassTransit starts the bus before this service starts (WaitUntilStarted), so nothing is published into a bus that drops it.
+        var listener = ListenAsync(stoppingToken);
+        var settings = options.Value;
+        var failures = 0;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var published = 0;
+            try
+            {
+                published = await RelayBatchAsync(settings, stoppingToken);
+                failures = 0;
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                failures++;
+                logger.LogWarning("Outbox relay round failed ({Error}); retrying", ex.Message);
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(5000, 200 * failures)), stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+            if (published < settings.BatchSize)
+                await ((Task)_wake.WaitAsync(settings.PollInterval, stoppingToken)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+        await listener;
+    }
+
+    private async Task<int> RelayBatchAsync(OutboxOptions settings, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        var rows = new List<(long Id, Guid MessageId, string Type, string Payload)>();
+        await using (var claim = new NpgsqlCommand(
+            "SELECT id, message_id, message_type, payload FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED", connection, tx))
+        {
+            claim.Parameters.AddWithValue(settings.BatchSize);
+            await using var reader = await claim.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+                rows.Add((reader.GetInt64(0), reader.GetGuid(1), reader.GetString(2), reader.GetString(3)));
+        }
+        if (rows.Count == 0) return 0;
+
+        var outcomes = await Task.WhenAll(rows.Select(row => PublishAsync(row.MessageId, row.Type, row.Payload, settings.PublishTimeout, ct)));
+        var sent = rows.Where((_, i) => outcomes[i] is null).Select(r => r.Id).ToArray();
+        await using (var markSent = new NpgsqlCommand("UPDATE outbox SET sent_at = now() WHERE id = ANY($1)", connection, tx))
+        {
+            markSent.Parameters.AddWithValue(sent);
+            await markSent.ExecuteNonQueryAsync(ct);
+        }
+        for (var i = 0; i < rows.Count; i++)
+        {
+            if (outcomes[i] is not { } error) continue;
+            await using var markFailed = new NpgsqlCommand("UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1", connection, tx);
+            markFailed.Parameters.AddWithValue(rows[i].Id);
+            markFailed.Parameters.AddWithValue(error);
+            await markFailed.ExecuteNonQueryAsync(ct);
+        }
+        await tx.CommitAsync(ct);
+        if (sent.Length < rows.Count)
+            logger.LogWarning("Outbox relay published {Sent} of {Claimed} rows; the rest stay for the next round", sent.Length, rows.Count);
+        return sent.Length;
+    }
+
+    /// <summary>Publishes one row and waits for the broker's confirm; returns null on success, else the reason.</summary>
+    private async Task<string?> PublishAsync(Guid messageId, string type, string payload, TimeSpan timeout, CancellationToken ct)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(timeout);
+        try
+        {
+            switch (type)
+            {
+                case nameof(GenerateSnapshot):
+                    var message = JsonSerializer.Deserialize<GenerateSnapshot>(payload)
+                        ?? throw new JsonException("empty payload");
+                    await bus.Publish(message, context => context.MessageId = messageId, deadline.Token);
+                    return null;
+                default:
+                    // A row this version does not know: leave it (and say so) rather than drop it.
+                    return $"unknown message type '{type}'";
+            }
+        }
+        catch (Exception ex) when (!ct.IsCancellationRequested)
+        {
+            return ex.Message;
+        }
+    }
+
+    private async Task ListenAsync(CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await using var connection = await dataSource.OpenConnectionAsync(ct);
+                connection.Notification += (_, _) => Wake();
+                await using (var listen = new NpgsqlCommand($"LISTEN {WakeChannel}", connection))
+                    await listen.ExecuteNonQueryAsync(ct);
+                while (!ct.IsCancellationRequested) await connection.WaitAsync(ct);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is NpgsqlException or TimeoutException or System.Net.Sockets.SocketException)
+            {
+                // Only an optimisation is lost; polling carries on.
+                await Task.Delay(TimeSpan.FromSeconds(1), ct).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
+    }
+
+    private void Wake()
+    {
+        if (_wake.CurrentCount == 0)
+        {
+            try { _wake.Release(); } catch (SemaphoreFullException) { }
+        }
+    }
+
+    public override void Dispose()
+    {
+        _wake.Dispose();
+        base.Dispose();
+    }
+}
