@@ -112,6 +112,17 @@ public sealed class SnapshotQueryTests(ApiFixture api)
         Assert.Equal(0, await api.ScalarAsync<long>("SELECT count(*) FROM tasks WHERE id = @p0", Guid.Parse(snapshot.TaskId)));
     }
 
+    [Fact]
+    public async Task Download_of_an_unfinished_snapshot_fails_precondition()
+    {
+        var room = await UpsertAsync();
+        var snapshot = await CreateAsync(room.Id);
+
+        var ex = await Assert.ThrowsAsync<RpcException>(() => api.Admin.DownloadAsync(snapshot.Id));
+
+        Assert.Equal(StatusCode.FailedPrecondition, ex.StatusCode);
+    }
+
     private async Task<Room> UpsertAsync()
     {
         var room = TestRooms.WithEveryRole();
