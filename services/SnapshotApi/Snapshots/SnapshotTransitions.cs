@@ -24,6 +24,7 @@ public sealed class SnapshotTransitions(IDbContextFactory<StsDbContext> dbFactor
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await LockAsync(db, e.SnapshotId, ct);
         var applied = await db.Tasks
             .Where(t => t.SnapshotId == e.SnapshotId && t.LastEventSequence < e.Sequence
                         && (t.Status == SnapshotTaskStatus.Pending || t.Status == SnapshotTaskStatus.Running))
@@ -55,6 +56,7 @@ public sealed class SnapshotTransitions(IDbContextFactory<StsDbContext> dbFactor
         }
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await LockAsync(db, e.SnapshotId, ct);
         var applied = await db.Snapshots
             .Where(s => s.Id == e.SnapshotId && (s.Status == SnapshotStatus.Queued || s.Status == SnapshotStatus.Running))
             .ExecuteUpdateAsync(u => u
@@ -92,6 +94,7 @@ public sealed class SnapshotTransitions(IDbContextFactory<StsDbContext> dbFactor
         reason = reason.Length > MaxReasonLength ? reason[..MaxReasonLength] : reason;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await LockAsync(db, snapshotId, ct);
         var applied = await db.Snapshots
             .Where(s => s.Id == snapshotId && (s.Status == SnapshotStatus.Queued || s.Status == SnapshotStatus.Running))
             .ExecuteUpdateAsync(u => u
@@ -117,6 +120,11 @@ public sealed class SnapshotTransitions(IDbContextFactory<StsDbContext> dbFactor
         var roomId = await db.Snapshots.Where(s => s.Id == snapshotId).Select(s => s.RoomId).FirstAsync(ct);
         await audit.AppendInTransactionAsync(db, new AuditEntry(WorkerActor, action, roomId, snapshotId, outcome, metadata), ct);
     }
+
+    // Events for one snapshot arrive on several queues at once. Every transition locks the snapshot row
+    // before touching its task, so they queue up in one order instead of deadlocking.
+    private static Task<int> LockAsync(StsDbContext db, Guid snapshotId, CancellationToken ct) =>
+        db.Database.ExecuteSqlAsync($"SELECT 1 FROM snapshots WHERE id = {snapshotId} FOR UPDATE", ct);
 
     // NOTIFY is delivered on commit, so watchers never see a change that rolled back.
     private static Task<int> AnnounceAsync(StsDbContext db, Guid snapshotId, CancellationToken ct) =>

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Starts or stops SnapshotApi and one PdfWorker in the background, from a Release build,
+# against the infrastructure of scripts/infra.sh. Used by scripts/run.sh and the benchmarks.
+#   scripts/services.sh start   # builds, starts both, waits until the API is ready
+#   scripts/services.sh stop
+set -euo pipefail
+root="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd -P)"
+cd "$root"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+run="$root/.local/run"
+logs="$root/.local/logs"
+mkdir -p "$run" "$logs"
+
+stop_one() {
+  local pidfile="$run/$1.pid"
+  [ -f "$pidfile" ] || return 0
+  local pid
+  pid="$(cat "$pidfile")"
+  if kill -0 "$pid" 2>/dev/null; then
+    kill "$pid"
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
+  fi
+  rm -f "$pidfile"
+}
+
+start_one() { # name dll
+  stop_one "$1"
+  # From its own folder, so the service reads the appsettings.json next to it.
+  (cd "$(dirname "$2")" && exec nohup dotnet "$(basename "$2")" >"$logs/$1.log" 2>&1) &
+  echo $! >"$run/$1.pid"
+}
+
+case "${1:-}" in
+  start)
+    eval "$(scripts/infra.sh env)"
+    export Storage__Root="${Storage__Root:-$root/.local/storage}"
+    dotnet build Sts.sln -c Release -nologo -v q
+    start_one api services/SnapshotApi/bin/Release/net10.0/Sts.SnapshotApi.dll
+    start_one worker services/PdfWorker/bin/Release/net10.0/Sts.PdfWorker.dll
+    if ! dotnet cli/Sts.Cli/bin/Release/net10.0/sts.dll health --wait 60s >/dev/null; then
+      echo "SnapshotApi did not become ready; last lines of .local/logs/api.log:" >&2
+      tail -n 30 "$logs/api.log" >&2
+      exit 1
+    fi
+    echo "SnapshotApi (pid $(cat "$run/api.pid")) on 127.0.0.1:5080, PdfWorker (pid $(cat "$run/worker.pid")); logs in .local/logs/"
+    ;;
+  stop)
+    stop_one worker
+    stop_one api
+    ;;
+  *)
+    echo "usage: scripts/services.sh start|stop" >&2
+    exit 2
+    ;;
+esac
