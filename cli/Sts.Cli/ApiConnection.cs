@@ -1,0 +1,96 @@
+using Grpc.Core;
+using Grpc.Health.V1;
+using Grpc.Net.Client;
+using Grpc.Net.Client.Configuration;
+using Sts.Api.V1;
+
+namespace Sts.Cli;
+
+/// <summary>One channel to the API, the caller's bearer token, and the deadline that every call carries.</summary>
+public sealed class ApiConnection : IDisposable
+{
+    public static readonly TimeSpan DefaultUnaryTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>Watch and download last as long as the snapshot takes to render or the file to arrive.</summary>
+    public static readonly TimeSpan DefaultStreamTimeout = TimeSpan.FromMinutes(10);
+
+    // The API sends up to 16 MiB (Grpc:MaxMessageBytes); GetRoom of a large room needs more than gRPC's 4 MiB default.
+    private const int MaxReceiveBytes = 16 * 1024 * 1024;
+
+    private readonly GrpcChannel _channel;
+    private readonly Metadata _headers = [];
+    private readonly TimeSpan? _timeout;
+    private readonly DevIdentity? _mintedFor;
+    private TimeSpan _lastTimeout;
+
+    public ApiConnection(Uri address, string? token, TimeSpan? timeout, DevIdentity? mintedFor)
+    {
+        Address = address;
+        _timeout = timeout;
+        _mintedFor = mintedFor;
+        if (token is not null) _headers.Add("authorization", $"Bearer {token}");
+        _channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions
+        {
+            MaxReceiveMessageSize = MaxReceiveBytes,
+            ServiceConfig = new ServiceConfig { MethodConfigs = { RetryUnavailable() } },
+        });
+        Rooms = new RoomService.RoomServiceClient(_channel);
+        Snapshots = new SnapshotService.SnapshotServiceClient(_channel);
+        Audit = new AuditService.AuditServiceClient(_channel);
+        Health = new Health.HealthClient(_channel);
+    }
+
+    public Uri Address { get; }
+
+    public RoomService.RoomServiceClient Rooms { get; }
+
+    public SnapshotService.SnapshotServiceClient Snapshots { get; }
+
+    public AuditService.AuditServiceClient Audit { get; }
+
+    public Health.HealthClient Health { get; }
+
+    /// <summary>Options for a unary call: --timeout, else 30 s, and never past <paramref name="cap"/>.</summary>
+    public CallOptions Unary(CancellationToken ct, TimeSpan? cap = null)
+    {
+        var timeout = _timeout ?? DefaultUnaryTimeout;
+        return Options(cap < timeout ? cap.Value : timeout, ct);
+    }
+
+    /// <summary>Options for a server stream: --timeout, else 10 minutes, for the whole stream.</summary>
+    public CallOptions Stream(CancellationToken ct) => Options(_timeout ?? DefaultStreamTimeout, ct);
+
+    /// <summary>A hint for the statuses whose cause usually lies on this side of the wire.</summary>
+    public string? Explain(StatusCode code) => code switch
+    {
+        StatusCode.DeadlineExceeded => $"the call did not finish within {Duration.Format(_lastTimeout)}; --timeout sets the deadline",
+        StatusCode.Unavailable => $"API at {Address}",
+        StatusCode.Unauthenticated when _mintedFor is not null => $"dev token for {_mintedFor}; does the API use the same signing key?",
+        _ => null,
+    };
+
+    public void Dispose() => _channel.Dispose();
+
+    private CallOptions Options(TimeSpan timeout, CancellationToken ct)
+    {
+        _lastTimeout = timeout;
+        return new CallOptions(_headers, TimeProvider.System.GetUtcNow().UtcDateTime + timeout, ct);
+    }
+
+    /// <summary>
+    /// UNAVAILABLE is the one status our API asks clients to retry. Every call is safe to repeat:
+    /// reads and deletes by nature, UpsertRoom replaces, and CreateSnapshot always carries a request_id.
+    /// </summary>
+    private static MethodConfig RetryUnavailable() => new()
+    {
+        Names = { MethodName.Default },
+        RetryPolicy = new RetryPolicy
+        {
+            MaxAttempts = 3,
+            InitialBackoff = TimeSpan.FromMilliseconds(250),
+            MaxBackoff = TimeSpan.FromSeconds(2),
+            BackoffMultiplier = 2,
+            RetryableStatusCodes = { StatusCode.Unavailable },
+        },
+    };
+}
