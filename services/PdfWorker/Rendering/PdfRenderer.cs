@@ -23,7 +23,7 @@ public sealed class PdfRenderer : ISnapshotRenderer
     [
         new("ID", 64), new("Type", 82), new("Vessel", 46), new("Status", 66), new("Expires", 50), new("Uploaded by", 104), new("Notes", ContentWidth - 412),
     ];
-    private static readonly Column[] ActivityColumns = [new("Time (UTC)", 88), new("Actor", 106), new("Action", 92), new("Detail", ContentWidth - 286)];
+    private static readonly Column[] ActivityColumns = [new("Time (UTC)", 88), new("Actor", 116), new("Action", 100), new("Detail", ContentWidth - 304)];
 
     public PdfRenderer() => PdfSharpSetup.Ensure();
 
@@ -43,6 +43,7 @@ public sealed class PdfRenderer : ISnapshotRenderer
 
         using var fonts = new ReportFonts();
         var report = new ReportWriter(document, fonts);
+        report.NewPage();
         WriteCover(report, message, content, room.Activities.Count);
         WriteParties(report, content.Parties);
         if (options.IncludeApprovals)
@@ -61,7 +62,6 @@ public sealed class PdfRenderer : ISnapshotRenderer
 
     private static void WriteCover(ReportWriter report, GenerateSnapshot message, Room room, int activityTotal)
     {
-        report.EnsureSpace(0);
         report.Paragraph("ROOM SNAPSHOT", report.Fonts.BodyBold, Accent);
         report.Space(4);
         report.Paragraph(room.Title, report.Fonts.Title, Ink);

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using PdfSharp.Fonts;
 
 namespace Sts.PdfWorker.Rendering.Pdf;
@@ -11,10 +10,12 @@ internal sealed class BundledFontResolver : IFontResolver
 {
     public const string Family = "DejaVu Sans";
 
-    private const string Regular = "DejaVuSans";
-    private const string Bold = "DejaVuSans-Bold";
+    private const string RegularFace = "DejaVuSans";
+    private const string BoldFace = "DejaVuSans-Bold";
 
-    private readonly ConcurrentDictionary<string, byte[]> _faces = new();
+    // Loaded up front, so that a missing resource fails at start-up (PdfSharpSetup), not mid-render.
+    private readonly byte[] _regular = Load(RegularFace);
+    private readonly byte[] _bold = Load(BoldFace);
 
     public FontResolverInfo? ResolveTypeface(string familyName, bool isBold, bool isItalic)
     {
@@ -22,10 +23,15 @@ internal sealed class BundledFontResolver : IFontResolver
         // to a font that may lack Greek or Cyrillic. There is no italic face; PDFsharp slants the upright one.
         if (!string.Equals(familyName, Family, StringComparison.OrdinalIgnoreCase))
             return null;
-        return new FontResolverInfo(isBold ? Bold : Regular, mustSimulateBold: false, mustSimulateItalic: isItalic);
+        return new FontResolverInfo(isBold ? BoldFace : RegularFace, mustSimulateBold: false, mustSimulateItalic: isItalic);
     }
 
-    public byte[]? GetFont(string faceName) => _faces.GetOrAdd(faceName, Load);
+    public byte[]? GetFont(string faceName) => faceName switch
+    {
+        RegularFace => _regular,
+        BoldFace => _bold,
+        _ => null,
+    };
 
     private static byte[] Load(string faceName)
     {

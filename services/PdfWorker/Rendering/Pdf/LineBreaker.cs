@@ -8,7 +8,7 @@ internal static class LineBreaker
     /// <summary>
     /// Splits <paramref name="text"/> at line breaks, then greedily at spaces; a word wider than the whole
     /// line is broken between characters. Every character of the input appears in the output except the
-    /// line breaks and the spaces at which lines were broken. Always returns at least one line.
+    /// line breaks and the spaces at which lines were broken (tabs become spaces). Always returns at least one line.
     /// </summary>
     public static IReadOnlyList<string> Wrap(string text, double maxWidth, MeasuredFont font)
     {

@@ -16,7 +16,8 @@ internal static class PdfSharpSetup
 
     private static bool Configure()
     {
-        // The worker's source is open under the AGPL; a commercial key would be loaded with LoadLicense instead.
+        // The free licence: it puts this service under the AGPL's terms. A commercial licence would be
+        // loaded here instead, with PdfSharpLicense.LoadLicense(key).
         PdfSharpLicense.SetAgplLicense();
         GlobalFontSettings.FontResolver = new BundledFontResolver();
         return true;

@@ -6,9 +6,11 @@ namespace Sts.PdfWorker.Rendering.Pdf;
 /// <summary>The fonts of one report, each with its width cache. Made per render: XGraphics is not thread-safe.</summary>
 internal sealed class ReportFonts : IDisposable
 {
-    // Unicode (Identity-H with a ToUnicode map) for every font: WinAnsi would lose Greek and Cyrillic,
-    // and the ToUnicode map is what lets text be searched and copied out of the PDF.
-    private static readonly XPdfFontOptions Unicode = new(PdfFontEncoding.Unicode);
+    // Automatic: a string that fits Windows-1252 (all of Latin-1, so accented Latin too) is written
+    // one byte per character with a WinAnsi TrueType font; anything else (Greek, Cyrillic) through a
+    // Unicode CID font with a ToUnicode map. Both are embedded subsets and extract correctly. Forcing
+    // Unicode for every string doubled the time of the large fixture: four hex digits per glyph.
+    private static readonly XPdfFontOptions Encoding = new(PdfFontEncoding.Automatic);
 
     private readonly XGraphics _measure = XGraphics.CreateMeasureContext(
         new XSize(ReportStyle.PageWidth, ReportStyle.PageHeight), XGraphicsUnit.Point, XPageDirection.Downwards);
@@ -33,5 +35,5 @@ internal sealed class ReportFonts : IDisposable
     public void Dispose() => _measure.Dispose();
 
     private MeasuredFont Create(double size, XFontStyleEx style) =>
-        new(new XFont(BundledFontResolver.Family, size, style, Unicode), _measure);
+        new(new XFont(BundledFontResolver.Family, size, style, Encoding), _measure);
 }

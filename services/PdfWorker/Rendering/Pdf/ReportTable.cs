@@ -11,12 +11,15 @@ namespace Sts.PdfWorker.Rendering.Pdf;
 internal sealed class ReportTable
 {
     private const double LabelPadX = 3;
+    private const int MinSplitLines = 3;
 
     private readonly ReportWriter _report;
     private readonly ReportFonts _fonts;
     private readonly IReadOnlyList<Column> _columns;
     private readonly bool _header;
     private readonly double _lineHeight;
+    // Lines of a row that fit on a page below the header.
+    private readonly int _pageLines;
     private int _rows;
     // True while the current page holds nothing of this table but its header: moving a row on would not give it more room.
     private bool _atTableTop;
@@ -28,6 +31,7 @@ internal sealed class ReportTable
         _columns = columns;
         _header = header;
         _lineHeight = _fonts.Body.LineHeight;
+        _pageLines = (int)((ContentBottom - ContentTop - HeaderHeight - 2 * CellPadY) / _lineHeight);
         report.EnsureSpace(HeaderHeight + RowHeight(1));
         _atTableTop = report.AtPageTop;
         DrawHeader();
@@ -48,14 +52,14 @@ internal sealed class ReportTable
             lineCount = Math.Max(lineCount, lines[i].Count);
         }
 
-        var pageLines = (int)((ContentBottom - ContentTop - HeaderHeight - 2 * CellPadY) / _lineHeight);
         var done = 0;
         while (done < lineCount)
         {
             var fit = (int)((_report.SpaceLeft - 2 * CellPadY) / _lineHeight);
             var left = lineCount - done;
-            // Keep a row whole when a fresh page can hold it; split only rows taller than a page.
-            if (left > fit && (fit < 1 || (done == 0 && !_atTableTop && left <= pageLines)))
+            // Keep a row whole when a fresh page can hold it; split only rows taller than a page,
+            // and not into a sliver of one or two lines at the foot of a page.
+            if (left > fit && (fit < 1 || (done == 0 && !_atTableTop && (left <= _pageLines || fit < MinSplitLines))))
             {
                 NextPage();
                 continue;
@@ -115,6 +119,8 @@ internal sealed class ReportTable
             for (var line = from; line < end; line++)
             {
                 var text = lines[i][line];
+                if (text.Length == 0)
+                    continue;
                 var y = top + CellPadY + (line - from) * _lineHeight;
                 if (cell.Kind == CellKind.Status)
                 {

@@ -39,7 +39,7 @@ internal sealed class ReportWriter(PdfDocument document, ReportFonts fonts)
     /// <summary>Starts a new page unless <paramref name="height"/> fits below the current position or the page is still empty.</summary>
     public void EnsureSpace(double height)
     {
-        if (_pages.Count == 0 || (height > SpaceLeft && !AtPageTop))
+        if (height > SpaceLeft && !AtPageTop)
             NewPage();
     }
 
@@ -59,11 +59,12 @@ internal sealed class ReportWriter(PdfDocument document, ReportFonts fonts)
     /// <summary>A section heading with a rule under it, kept on the same page as the start of its section.</summary>
     public void Heading(string text)
     {
-        // Room for the heading, a table header and a couple of rows, so a heading never ends a page.
+        // Room for the gap above, the heading, a table header and a couple of rows: a heading never ends a page.
+        const double gapAbove = 12;
         const double keepWithNext = 60;
-        EnsureSpace(fonts.Heading.LineHeight + keepWithNext);
+        EnsureSpace(gapAbove + fonts.Heading.LineHeight + keepWithNext);
         if (!AtPageTop)
-            Space(12);
+            Space(gapAbove);
         Paragraph(text, fonts.Heading, Accent);
         Page.DrawLine(AccentPen, MarginX, Y + 1, MarginX + ContentWidth, Y + 1);
         Y += 6;

@@ -5,8 +5,9 @@ namespace Sts.PdfWorker.Rendering.Pdf;
 
 /// <summary>
 /// Makes PDFsharp's output a function of the snapshot alone, so that re-rendering a snapshot (a redelivered
-/// message, a cache check) gives byte-identical files. Left to itself PDFsharp stamps the clock and four
-/// random Guids into every file; each is replaced here by a value derived from the snapshot.
+/// message, a cache check) gives byte-identical files. Left to itself PDFsharp writes the clock and new
+/// Guids into every file (dates, trailer /ID, XMP ids, font subset tags); each is replaced here by a
+/// value derived from the snapshot.
 /// </summary>
 internal static class ReproduciblePdf
 {
@@ -38,8 +39,8 @@ internal static class ReproduciblePdf
 
     // An embedded font subset is named "ABCDEF+DejaVuSans", where PDFsharp draws the six-letter tag from a
     // new Guid. The tag only has to tell this file's subsets apart from other subsets of the same font,
-    // which a tag taken from the snapshot id does. The name sits on three objects: the Type0 font, its
-    // CID font and the font descriptor.
+    // which a tag taken from the snapshot id does. The name sits on the font, on its descriptor and, for
+    // a Unicode font, on its CID font too.
     private static void RetagFontSubsets(PdfDocument document, Guid snapshotId)
     {
         var idBytes = snapshotId.ToByteArray();
