@@ -1,8 +1,10 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Sts.PdfWorker.Cache;
 using Sts.PdfWorker.Generation;
 using Sts.PdfWorker.Messaging;
 using Sts.PdfWorker.Rendering;
 using Sts.Shared.Storage;
+using Sts.Shared.Telemetry;
 
 namespace Sts.PdfWorker;
 
@@ -21,6 +23,11 @@ public static class PdfWorkerHost
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<WorkerStatistics>();
         services.AddRendering();
+        services.AddOptions<RenderCacheOptions>().BindConfiguration("RenderCache").ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<RenderCache>();
+        services.AddHostedService<CacheHousekeeping>();
+        services.AddHostedService<WorkerStatsReporter>();
+        services.AddStsTelemetry(config, WorkerStatistics.MeterName);
         services.AddSnapshotStore(config);
         services.AddWorkerBus(config, worker);
         services.AddHealthChecks();
@@ -29,6 +36,7 @@ public static class PdfWorkerHost
         // Liveness asks nothing of the broker; readiness needs the bus (MassTransit tags its check "ready").
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
+        app.MapStsMetrics();
         return app;
     }
 }

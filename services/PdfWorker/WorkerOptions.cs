@@ -18,6 +18,14 @@ public sealed class WorkerOptions
     /// <summary>Names this worker in events and logs; defaults to host name and process id.</summary>
     public string WorkerId { get; set; } = $"{Environment.MachineName}-{Environment.ProcessId}";
 
+    /// <summary>How often this worker reports its totals to the API.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan StatsInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How often old disk cache entries are evicted.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan HousekeepingInterval { get; set; } = TimeSpan.FromHours(1);
+
     public int EffectiveConcurrency => Concurrency == 0 ? Environment.ProcessorCount : Concurrency;
 
     public int EffectivePrefetch => Prefetch == 0 ? EffectiveConcurrency : Prefetch;

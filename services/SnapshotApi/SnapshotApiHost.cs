@@ -1,4 +1,7 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Sts.Shared.Storage;
+using Sts.Shared.Telemetry;
+using Sts.SnapshotApi.Admin;
 using Sts.SnapshotApi.Audit;
 using Sts.SnapshotApi.Auth;
 using Sts.SnapshotApi.Data;
@@ -6,6 +9,7 @@ using Sts.SnapshotApi.Messaging;
 using Sts.SnapshotApi.Rooms;
 using Sts.SnapshotApi.Rpc;
 using Sts.SnapshotApi.Snapshots;
+using Sts.SnapshotApi.Telemetry;
 
 namespace Sts.SnapshotApi;
 
@@ -24,6 +28,12 @@ public static class SnapshotApiHost
         services.AddStsAuthentication(config);
         services.AddSnapshotStore(config);
         services.AddSnapshotApiBus(config);
+        services.AddStsTelemetry(config, ApiMetrics.MeterName);
+        services.AddSingleton<ApiMetrics>();
+        services.AddSingleton<PipelineGauges>();
+        services.AddHostedService(sp => sp.GetRequiredService<PipelineGauges>());
+        services.AddOptions<TaskOptions>().BindConfiguration(TaskOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddHostedService<Housekeeping>();
         services.AddScoped<RpcCall>();
         services.AddScoped<RoomAccess>();
         services.AddSingleton<AuditLog>();
@@ -36,7 +46,14 @@ public static class SnapshotApiHost
             o.MaxSendMessageSize = maxMessageBytes;
             o.Interceptors.Add<RpcPipeline>();
         });
-        services.AddGrpcHealthChecks().AddCheck<PostgresHealthCheck>("postgres");
+        // grpc.health.v1: "" (the whole server) is ready only while PostgreSQL and the bus are; "liveness" asks nothing of them.
+        services.AddGrpcHealthChecks(o =>
+        {
+            o.Services.Map("", check => check.Tags.Contains("ready"));
+            o.Services.Map("liveness", check => check.Tags.Contains("live"));
+        })
+            .AddCheck("self", () => HealthCheckResult.Healthy(), tags: ["live"])
+            .AddCheck<PostgresHealthCheck>("postgres", tags: ["ready"]);
         services.AddGrpcReflection();
 
         var app = builder.Build();
@@ -44,8 +61,10 @@ public static class SnapshotApiHost
         app.MapGrpcService<RoomGrpcService>();
         app.MapGrpcService<SnapshotGrpcService>();
         app.MapGrpcService<AuditGrpcService>();
+        app.MapGrpcService<AdminGrpcService>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
+        app.MapStsMetrics();
         return app;
     }
 }

@@ -57,3 +57,23 @@ public sealed record SnapshotFailed
     public required DateTimeOffset At { get; init; }
     public required string WorkerId { get; init; }
 }
+
+/// <summary>
+/// A worker's running totals, published every few seconds. The API keeps the latest per worker, so its
+/// metrics summary is right whatever the number of workers. Counters run since the worker started.
+/// </summary>
+public sealed record WorkerStatsReported
+{
+    public required string WorkerId { get; init; }
+    public required DateTimeOffset At { get; init; }
+    public required long MemoryEntries { get; init; }
+    public required long MemoryBytes { get; init; }
+    public required long DiskEntries { get; init; }
+    public required long DiskBytes { get; init; }
+    public required long MemoryHits { get; init; }
+    public required long DiskHits { get; init; }
+    public required long Misses { get; init; }
+    public required long Renders { get; init; }
+    public required long CachedRenders { get; init; }
+    public required long Failures { get; init; }
+}

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Google.Protobuf;
 using MassTransit;
 using Microsoft.Extensions.Options;
-using Sts.Api.V1;
+using Sts.PdfWorker.Cache;
 using Sts.PdfWorker.Rendering;
 using Sts.Shared.Messaging;
 using Sts.Shared.Rooms;
@@ -11,12 +11,12 @@ using Sts.Shared.Storage;
 namespace Sts.PdfWorker.Generation;
 
 /// <summary>
-/// Renders one snapshot and stores its file, reporting each stage. Safe to run twice for the same snapshot:
-/// the storage key is deterministic, so a redelivery overwrites the same object, and the API ignores
-/// repeated events.
+/// Renders one snapshot (or takes it from the render cache) and stores its file, reporting each stage.
+/// Safe to run twice for the same snapshot: the storage key is deterministic, so a redelivery overwrites
+/// the same object, and the API ignores repeated events.
 /// </summary>
 public sealed partial class GenerateSnapshotConsumer(
-    IEnumerable<ISnapshotRenderer> renderers, ISnapshotStore store, WorkerStatistics statistics,
+    IEnumerable<ISnapshotRenderer> renderers, RenderCache cache, ISnapshotStore store, WorkerStatistics statistics,
     IOptions<WorkerOptions> options, TimeProvider clock, ILogger<GenerateSnapshotConsumer> logger) : IConsumer<GenerateSnapshot>
 {
     private readonly string _workerId = options.Value.WorkerId;
@@ -38,31 +38,50 @@ public sealed partial class GenerateSnapshotConsumer(
             await FailAsync(context, "The frozen room state does not match its content hash; the message was corrupted.");
             return;
         }
-        Room room;
         string key;
         try
         {
-            room = RoomState.Parse(message.RoomState);
             key = StorageKey.For(message.RoomId, message.SnapshotId, renderer.FileExtension);
         }
-        catch (Exception ex) when (ex is InvalidProtocolBufferException or ArgumentException or FormatException)
+        catch (ArgumentException ex)
         {
-            await FailAsync(context, $"The snapshot cannot be rendered: {ex.Message}");
+            await FailAsync(context, $"The snapshot cannot be stored: {ex.Message}");
             return;
         }
 
         await ProgressAsync(context, RenderStage.Rendering);
-        statistics.RenderStarted();
-        var succeeded = false;
+        statistics.Started();
         try
         {
             var watch = Stopwatch.StartNew();
-            var rendered = renderer.Render(message, room);
-            var renderMillis = watch.ElapsedMilliseconds;
+            byte[] file;
+            bool cached;
+            using (WorkerStatistics.Tracing.StartActivity("render"))
+            {
+                var cacheKey = RenderCacheKey.For(renderer, message);
+                cached = cache.TryGet(cacheKey, out var body, out _);
+                if (!cached)
+                {
+                    if (!TryParse(message, out var room, out var problem))
+                    {
+                        await FailAsync(context, problem);
+                        return;
+                    }
+                    body = renderer.RenderBody(message, room).Content;
+                    cache.Put(cacheKey, body);
+                }
+                file = renderer.Finish(message, body);
+            }
+            var renderTime = watch.Elapsed;
+            if (cached) statistics.ServedFromCache(renderer.Format);
+            else statistics.Rendered(renderer.Format, renderTime);
             await ProgressAsync(context, RenderStage.Rendered);
 
             // Storage faults are usually transient: let them throw, so MassTransit retries and finally faults.
-            var stored = await store.WriteAsync(key, rendered.Content, ct);
+            StoredFile stored;
+            using (WorkerStatistics.Tracing.StartActivity("store"))
+                stored = await store.WriteAsync(key, file, ct);
+            statistics.Stored(stored.SizeBytes);
             await ProgressAsync(context, RenderStage.Stored);
 
             await context.Publish(new SnapshotCompleted
@@ -71,17 +90,37 @@ public sealed partial class GenerateSnapshotConsumer(
                 FileKey = stored.Key,
                 SizeBytes = stored.SizeBytes,
                 Sha256 = stored.Sha256,
-                RenderMillis = renderMillis,
-                Cached = false,
+                RenderMillis = (long)renderTime.TotalMilliseconds,
+                Cached = cached,
                 At = clock.GetUtcNow(),
                 WorkerId = _workerId,
             }, ct);
-            succeeded = true;
-            Rendered(logger, message.SnapshotId, message.Format, renderMillis, rendered.PageCount, stored.SizeBytes);
+            Completed(logger, message.SnapshotId, message.Format, cached, renderTime.TotalMilliseconds, watch.Elapsed.TotalMilliseconds, stored.SizeBytes);
+        }
+        catch (Exception) when (!ct.IsCancellationRequested)
+        {
+            statistics.Failed(renderer.Format);
+            throw;
         }
         finally
         {
-            statistics.RenderFinished(succeeded);
+            statistics.Finished();
+        }
+    }
+
+    private static bool TryParse(GenerateSnapshot message, out Sts.Api.V1.Room room, out string problem)
+    {
+        try
+        {
+            room = RoomState.Parse(message.RoomState);
+            problem = "";
+            return true;
+        }
+        catch (InvalidProtocolBufferException ex)
+        {
+            room = new Sts.Api.V1.Room();
+            problem = $"The frozen room state cannot be read: {ex.Message}";
+            return false;
         }
     }
 
@@ -102,8 +141,8 @@ public sealed partial class GenerateSnapshotConsumer(
         return context.Publish(new SnapshotFailed { SnapshotId = context.Message.SnapshotId, Reason = reason, At = clock.GetUtcNow(), WorkerId = _workerId }, context.CancellationToken);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Snapshot {SnapshotId} rendered as {Format} in {RenderMillis} ms ({Pages} pages, {SizeBytes} bytes)")]
-    private static partial void Rendered(ILogger logger, Guid snapshotId, string format, long renderMillis, int pages, long sizeBytes);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Snapshot {SnapshotId} done as {Format} (cached {Cached}): render {RenderMillis:F2} ms, total {TotalMillis:F2} ms, {SizeBytes} bytes")]
+    private static partial void Completed(ILogger logger, Guid snapshotId, string format, bool cached, double renderMillis, double totalMillis, long sizeBytes);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Snapshot {SnapshotId} cannot be rendered: {Reason}")]
     private static partial void Failed(ILogger logger, Guid snapshotId, string reason);

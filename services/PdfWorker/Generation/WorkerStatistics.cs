@@ -1,24 +1,78 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Options;
+using Sts.Shared.Telemetry;
+
 namespace Sts.PdfWorker.Generation;
 
-/// <summary>Counts what this worker process has done; read by metrics and by tests that check each snapshot is rendered once.</summary>
+/// <summary>
+/// What this worker process has done: counted here for the summary it reports to the API (and for tests
+/// that check each snapshot is rendered once), and recorded as metrics for Prometheus.
+/// </summary>
 public sealed class WorkerStatistics
 {
-    private long _renders;
+    public const string MeterName = "Sts.PdfWorker";
+
+    /// <summary>Spans for render and store; consume and publish spans come from MassTransit.</summary>
+    public static readonly ActivitySource Tracing = new(MeterName);
+
+    private readonly Histogram<double> _renderDuration;
+    private readonly Counter<long> _renders;
+    private readonly Counter<long> _bytesWritten;
+    private readonly Counter<long> _housekeepingRemoved;
+    private long _rendered;
+    private long _cached;
     private long _failures;
     private int _inFlight;
 
-    public long Renders => Interlocked.Read(ref _renders);
+    public WorkerStatistics(IMeterFactory meterFactory, IOptions<WorkerOptions> options)
+    {
+        var meter = meterFactory.Create(MeterName);
+        _renderDuration = meter.CreateHistogram("sts.render.duration", "s", "Time spent rendering one snapshot, by format.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = TelemetrySetup.SecondsBuckets });
+        _renders = meter.CreateCounter<long>("sts.worker.renders", description: "Snapshots handled, by format and outcome (ok, cached, failed).");
+        _bytesWritten = meter.CreateCounter<long>("sts.storage.written", "By", "Bytes of snapshot files stored.");
+        _housekeepingRemoved = meter.CreateCounter<long>("sts.housekeeping.removed", description: "Entries removed by housekeeping, by job.");
+        var limit = options.Value.EffectiveConcurrency;
+        meter.CreateObservableGauge("sts.worker.concurrency.in_use", () => InFlight, description: "Renders in progress.");
+        meter.CreateObservableGauge("sts.worker.concurrency.limit", () => limit, description: "Renders allowed at once.");
+    }
+
+    /// <summary>Snapshots rendered (cache misses) by this process.</summary>
+    public long Renders => Interlocked.Read(ref _rendered);
+
+    /// <summary>Snapshots served from the render cache by this process.</summary>
+    public long CachedRenders => Interlocked.Read(ref _cached);
 
     public long Failures => Interlocked.Read(ref _failures);
 
     public int InFlight => Volatile.Read(ref _inFlight);
 
-    public void RenderStarted() => Interlocked.Increment(ref _inFlight);
+    public void Started() => Interlocked.Increment(ref _inFlight);
 
-    public void RenderFinished(bool succeeded)
+    public void Rendered(string format, TimeSpan elapsed)
     {
-        Interlocked.Decrement(ref _inFlight);
-        if (succeeded) Interlocked.Increment(ref _renders);
-        else Interlocked.Increment(ref _failures);
+        Interlocked.Increment(ref _rendered);
+        _renderDuration.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("format", format));
+        _renders.Add(1, new TagList { { "format", format }, { "outcome", "ok" } });
     }
+
+    public void ServedFromCache(string format)
+    {
+        Interlocked.Increment(ref _cached);
+        _renders.Add(1, new TagList { { "format", format }, { "outcome", "cached" } });
+    }
+
+    public void Failed(string format)
+    {
+        Interlocked.Increment(ref _failures);
+        _renders.Add(1, new TagList { { "format", format }, { "outcome", "failed" } });
+    }
+
+    public void Stored(long bytes) => _bytesWritten.Add(bytes);
+
+    public void Finished() => Interlocked.Decrement(ref _inFlight);
+
+    public void HousekeepingRan(string job, int removed) =>
+        _housekeepingRemoved.Add(removed, new KeyValuePair<string, object?>("job", job));
 }

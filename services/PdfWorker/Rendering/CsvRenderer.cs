@@ -18,8 +18,16 @@ public sealed class CsvRenderer : ISnapshotRenderer
     public string Format => "csv";
     public string ContentType => "text/csv; charset=utf-8";
     public string FileExtension => ".csv";
+    public string Version => "csv-1";
 
-    public RenderedSnapshot Render(GenerateSnapshot message, Room room)
+    // A CSV lists documents only; nothing about the snapshot itself is in it.
+    public string CacheIdentity(GenerateSnapshot message) => "";
+
+    public byte[] Finish(GenerateSnapshot message, byte[] body) => body;
+
+    public RenderedSnapshot Render(GenerateSnapshot message, Room room) => RenderBody(message, room);
+
+    public RenderedSnapshot RenderBody(GenerateSnapshot message, Room room)
     {
         var csv = new StringBuilder();
         AppendRow(csv, Header);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Sts.Api.V1;
@@ -30,9 +31,24 @@ public sealed class JsonRenderer : ISnapshotRenderer
     public string ContentType => "application/json";
     public string FileExtension => ".json";
 
+    public string Version => "json-1";
+
+    // The body is the room alone; the snapshot's own metadata is wrapped around it by Finish.
+    public string CacheIdentity(GenerateSnapshot message) => "";
+
     public RenderedSnapshot Render(GenerateSnapshot message, Room room)
     {
-        using var buffer = new MemoryStream();
+        var body = RenderBody(message, room);
+        return body with { Content = Finish(message, body.Content) };
+    }
+
+    /// <summary>The room, with excluded sections removed, as canonical protobuf JSON.</summary>
+    public RenderedSnapshot RenderBody(GenerateSnapshot message, Room room) =>
+        new(Encoding.UTF8.GetBytes(RoomState.ToCanonicalJson(RoomFilter.Apply(room, message.Options))), PageCount: 0);
+
+    public byte[] Finish(GenerateSnapshot message, byte[] body)
+    {
+        using var buffer = new MemoryStream(body.Length + 1024);
         using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
         {
             writer.WriteStartObject();
@@ -53,13 +69,12 @@ public sealed class JsonRenderer : ISnapshotRenderer
             writer.WriteNumber("roomVersion", message.RoomVersion);
             writer.WriteEndObject();
             writer.WritePropertyName("room");
-            writer.WriteRawValue(RoomState.ToCanonicalJson(RoomFilter.Apply(room, message.Options)), skipInputValidation: true);
+            writer.WriteRawValue(body, skipInputValidation: true);
             writer.WriteEndObject();
         }
-        return new RenderedSnapshot(buffer.ToArray(), PageCount: 0);
+        return buffer.ToArray();
     }
 
-    // The same form protobuf JSON gives Timestamps: UTC, "Z", and fractional seconds only when there are any.
     private static string Rfc3339(DateTimeOffset at) =>
         at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture);
 }

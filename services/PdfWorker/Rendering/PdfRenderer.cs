@@ -30,8 +30,18 @@ public sealed class PdfRenderer : ISnapshotRenderer
     public string Format => "pdf";
     public string ContentType => "application/pdf";
     public string FileExtension => ".pdf";
+    public string Version => "pdf-1";
 
-    public RenderedSnapshot Render(GenerateSnapshot message, Room room)
+    // The cover and every footer show the snapshot's id, title, creator and creation time, so a PDF can only
+    // be reused for the same snapshot (a redelivery or a retry), not for another snapshot of the same room.
+    public string CacheIdentity(GenerateSnapshot message) =>
+        $"{message.SnapshotId:D}|{message.Title}|{message.CreatedBy}|{message.CreatedAt.UtcTicks}";
+
+    public byte[] Finish(GenerateSnapshot message, byte[] body) => body;
+
+    public RenderedSnapshot Render(GenerateSnapshot message, Room room) => RenderBody(message, room);
+
+    public RenderedSnapshot RenderBody(GenerateSnapshot message, Room room)
     {
         var options = message.Options;
         var content = RoomFilter.Apply(room, options);

@@ -1,5 +1,6 @@
 using System.Text;
 using Microsoft.EntityFrameworkCore;
+using Sts.SnapshotApi.Admin;
 using Sts.SnapshotApi.Audit;
 using Sts.SnapshotApi.Outbox;
 using Sts.SnapshotApi.Rooms;
@@ -21,6 +22,7 @@ public sealed class StsDbContext(DbContextOptions<StsDbContext> options) : DbCon
     public DbSet<TaskRow> Tasks => Set<TaskRow>();
     public DbSet<AuditRow> AuditLog => Set<AuditRow>();
     public DbSet<OutboxRow> Outbox => Set<OutboxRow>();
+    public DbSet<WorkerStatsRow> WorkerStats => Set<WorkerStatsRow>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

@@ -1,5 +1,6 @@
 using MassTransit;
 using Sts.Shared.Messaging;
+using Sts.SnapshotApi.Admin;
 using Sts.SnapshotApi.Outbox;
 using Sts.SnapshotApi.Snapshots;
 using Sts.SnapshotApi.Snapshots.Events;
@@ -19,6 +20,7 @@ public static class BusSetup
             x.AddConsumer<SnapshotCompletedConsumer>();
             x.AddConsumer<SnapshotFailedConsumer>();
             x.AddConsumer<GenerateSnapshotFaultConsumer>();
+            x.AddConsumer<WorkerStatsReportedConsumer>();
             x.UsingRabbitMq((context, cfg) =>
             {
                 cfg.Host(address.Host, h =>

@@ -1,8 +1,10 @@
+using System.Diagnostics;
 using System.Text.Json;
 using MassTransit;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Sts.Shared.Messaging;
+using Sts.SnapshotApi.Telemetry;
 
 namespace Sts.SnapshotApi.Outbox;
 
@@ -12,7 +14,7 @@ namespace Sts.SnapshotApi.Outbox;
 /// them. A crash between confirm and commit republishes the row; consumers are idempotent for that reason.
 /// </summary>
 public sealed class OutboxRelay(
-    NpgsqlDataSource dataSource, IBus bus, IOptions<OutboxOptions> options, ILogger<OutboxRelay> logger) : BackgroundService
+    NpgsqlDataSource dataSource, IBus bus, IOptions<OutboxOptions> options, ApiMetrics metrics, ILogger<OutboxRelay> logger) : BackgroundService
 {
     /// <summary>CreateSnapshot notifies this channel on commit so the relay need not wait for its next poll.</summary>
     public const string WakeChannel = "outbox_pending";
@@ -49,18 +51,24 @@ public sealed class OutboxRelay(
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
-        var rows = new List<(long Id, Guid MessageId, string Type, string Payload)>();
+        var rows = new List<OutboxRow>();
         await using (var claim = new NpgsqlCommand(
-            "SELECT id, message_id, message_type, payload FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED", connection, tx))
+            "SELECT id, message_id, message_type, payload, trace_parent FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED", connection, tx))
         {
             claim.Parameters.AddWithValue(settings.BatchSize);
             await using var reader = await claim.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
-                rows.Add((reader.GetInt64(0), reader.GetGuid(1), reader.GetString(2), reader.GetString(3)));
+            {
+                rows.Add(new OutboxRow
+                {
+                    Id = reader.GetInt64(0), MessageId = reader.GetGuid(1), MessageType = reader.GetString(2), Payload = reader.GetString(3),
+                    TraceParent = reader.IsDBNull(4) ? null : reader.GetString(4),
+                });
+            }
         }
         if (rows.Count == 0) return 0;
 
-        var outcomes = await Task.WhenAll(rows.Select(row => PublishAsync(row.MessageId, row.Type, row.Payload, settings.PublishTimeout, ct)));
+        var outcomes = await Task.WhenAll(rows.Select(row => PublishAsync(row, settings.PublishTimeout, ct)));
         var sent = rows.Where((_, i) => outcomes[i] is null).Select(r => r.Id).ToArray();
         await using (var markSent = new NpgsqlCommand("UPDATE outbox SET sent_at = now() WHERE id = ANY($1)", connection, tx))
         {
@@ -76,28 +84,34 @@ public sealed class OutboxRelay(
             await markFailed.ExecuteNonQueryAsync(ct);
         }
         await tx.CommitAsync(ct);
+        metrics.OutboxPublished(sent.Length);
+        if (sent.Length < rows.Count) metrics.OutboxPublishFailed(rows.Count - sent.Length);
         if (sent.Length < rows.Count)
             logger.LogWarning("Outbox relay published {Sent} of {Claimed} rows; the rest stay for the next round", sent.Length, rows.Count);
         return sent.Length;
     }
 
     /// <summary>Publishes one row and waits for the broker's confirm; returns null on success, else the reason.</summary>
-    private async Task<string?> PublishAsync(Guid messageId, string type, string payload, TimeSpan timeout, CancellationToken ct)
+    private async Task<string?> PublishAsync(OutboxRow row, TimeSpan timeout, CancellationToken ct)
     {
+        // Continue the trace of the request that wrote the row, so create, relay, render and complete form one trace.
+        ActivityContext.TryParse(row.TraceParent, null, out var parent);
+        using var activity = ApiTracing.Source.StartActivity("outbox relay", ActivityKind.Producer, parent);
+        activity?.SetTag("messaging.message.id", row.MessageId.ToString());
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
         deadline.CancelAfter(timeout);
         try
         {
-            switch (type)
+            switch (row.MessageType)
             {
                 case nameof(GenerateSnapshot):
-                    var message = JsonSerializer.Deserialize<GenerateSnapshot>(payload)
+                    var message = JsonSerializer.Deserialize<GenerateSnapshot>(row.Payload)
                         ?? throw new JsonException("empty payload");
-                    await bus.Publish(message, context => context.MessageId = messageId, deadline.Token);
+                    await bus.Publish(message, context => context.MessageId = row.MessageId, deadline.Token);
                     return null;
                 default:
                     // A row this version does not know: leave it (and say so) rather than drop it.
-                    return $"unknown message type '{type}'";
+                    return $"unknown message type '{row.MessageType}'";
             }
         }
         catch (Exception ex) when (!ct.IsCancellationRequested)

@@ -6,6 +6,7 @@ using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using Sts.SnapshotApi.Audit;
 using Sts.SnapshotApi.Auth;
+using Sts.SnapshotApi.Telemetry;
 
 namespace Sts.SnapshotApi.Rpc;
 
@@ -14,7 +15,7 @@ namespace Sts.SnapshotApi.Rpc;
 /// proper gRPC statuses and writes exactly one audit record per call, allowed or denied.
 /// Health and reflection pass through untouched.
 /// </summary>
-public sealed class RpcPipeline(RpcCall call, AuditLog audit, ILogger<RpcPipeline> logger) : Interceptor
+public sealed class RpcPipeline(RpcCall call, AuditLog audit, ApiMetrics metrics, ILogger<RpcPipeline> logger) : Interceptor
 {
     private const string OwnServicesPrefix = "/sts.";
 
@@ -43,21 +44,40 @@ public sealed class RpcPipeline(RpcCall call, AuditLog audit, ILogger<RpcPipelin
     private async Task<T> RunAsync<T>(ServerCallContext context, Func<Task<T>> handler)
     {
         call.Action = ActionName(context.Method);
-        T result;
+        var started = Stopwatch.GetTimestamp();
+        var code = StatusCode.OK;
         try
         {
-            call.Caller = Authenticate(context);
-            result = await handler();
+            T result;
+            try
+            {
+                call.Caller = Authenticate(context);
+                result = await handler();
+            }
+            catch (Exception ex)
+            {
+                var failure = Translate(ex, context);
+                code = failure.StatusCode;
+                await AuditAsync(failure.StatusCode, swallowErrors: true);
+                if (ReferenceEquals(failure, ex)) throw;
+                throw failure;
+            }
+            try
+            {
+                await AuditAsync(StatusCode.OK, swallowErrors: false);
+            }
+            catch (RpcException unavailable)
+            {
+                code = unavailable.StatusCode;
+                throw;
+            }
+            return result;
         }
-        catch (Exception ex)
+        finally
         {
-            var failure = Translate(ex, context);
-            await AuditAsync(failure.StatusCode, swallowErrors: true);
-            if (ReferenceEquals(failure, ex)) throw;
-            throw failure;
+            var (service, method) = SplitMethod(context.Method);
+            metrics.RpcServed(service, method, (int)code, Stopwatch.GetElapsedTime(started));
         }
-        await AuditAsync(StatusCode.OK, swallowErrors: false);
-        return result;
     }
 
     private static Caller Authenticate(ServerCallContext context)
@@ -126,11 +146,17 @@ public sealed class RpcPipeline(RpcCall call, AuditLog audit, ILogger<RpcPipelin
         _ => false,
     };
 
-    private static string ActionName(string method)
+    // "/sts.snapshot.v1.SnapshotService/CreateSnapshot" -> ("sts.snapshot.v1.SnapshotService", "CreateSnapshot")
+    private static (string Service, string Method) SplitMethod(string fullMethod)
     {
-        // "/sts.snapshot.v1.SnapshotService/CreateSnapshot" -> "SnapshotService.CreateSnapshot"
-        var slash = method.LastIndexOf('/');
-        var service = method[1..slash];
-        return service[(service.LastIndexOf('.') + 1)..] + "." + method[(slash + 1)..];
+        var slash = fullMethod.LastIndexOf('/');
+        return (fullMethod[1..slash], fullMethod[(slash + 1)..]);
+    }
+
+    // -> "SnapshotService.CreateSnapshot"
+    private static string ActionName(string fullMethod)
+    {
+        var (service, method) = SplitMethod(fullMethod);
+        return service[(service.LastIndexOf('.') + 1)..] + "." + method;
     }
 }

@@ -15,13 +15,14 @@ using Sts.SnapshotApi.Data;
 using Sts.SnapshotApi.Outbox;
 using Sts.SnapshotApi.Rooms;
 using Sts.SnapshotApi.Rpc;
+using Sts.SnapshotApi.Telemetry;
 
 namespace Sts.SnapshotApi.Snapshots;
 
 /// <summary>Creates, reads, lists and deletes snapshots. Validate, authorise, do the work, map.</summary>
 public sealed partial class SnapshotGrpcService(
     StsDbContext db, RoomAccess access, RpcCall call, AuditLog auditLog, TimeProvider clock,
-    SnapshotChangeFeed changes, ISnapshotStore store, ILogger<SnapshotGrpcService> logger)
+    SnapshotChangeFeed changes, ISnapshotStore store, ApiMetrics metrics, ILogger<SnapshotGrpcService> logger)
     : SnapshotService.SnapshotServiceBase
 {
     private const int ChunkBytes = 64 * 1024;
@@ -83,6 +84,7 @@ public sealed partial class SnapshotGrpcService(
             await db.Database.ExecuteSqlAsync($"SELECT pg_notify({OutboxRelay.WakeChannel}, '')", ct);
             await tx.CommitAsync(ct);
             call.AuditWritten = true;
+            metrics.SnapshotCreated(EnumText<SnapshotType>.ToText(snapshot.SnapshotType));
         }
         catch (DbUpdateException ex) when (requestId is not null && ex.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
         {
@@ -218,6 +220,7 @@ public sealed partial class SnapshotGrpcService(
     private RpcException DataLoss(SnapshotRow row, string what)
     {
         IntegrityFailure(logger, row.Id, row.FileKey, what);
+        metrics.ChecksumMismatch();
         call.Audit["reason"] = what;
         return new RpcException(new Status(StatusCode.DataLoss, $"Snapshot '{row.Id}' cannot be served: {what}."));
     }

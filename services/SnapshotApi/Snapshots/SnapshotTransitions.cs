@@ -4,6 +4,7 @@ using Sts.Shared.Messaging;
 using Sts.Shared.Storage;
 using Sts.SnapshotApi.Audit;
 using Sts.SnapshotApi.Data;
+using Sts.SnapshotApi.Telemetry;
 
 namespace Sts.SnapshotApi.Snapshots;
 
@@ -12,7 +13,7 @@ namespace Sts.SnapshotApi.Snapshots;
 /// current state, so a duplicate, stale or late event matches no row and changes nothing.
 /// Progress only moves forward (by sequence) and the first terminal event wins.
 /// </summary>
-public sealed class SnapshotTransitions(IDbContextFactory<StsDbContext> dbFactory, AuditLog audit, ILogger<SnapshotTransitions> logger)
+public sealed class SnapshotTransitions(IDbContextFactory<StsDbContext> dbFactory, AuditLog audit, ApiMetrics metrics, ILogger<SnapshotTransitions> logger)
 {
     /// <summary>PostgreSQL channel on which every applied change is announced, so watchers on any replica wake up.</summary>
     public const string ChangeChannel = "snapshot_changed";
@@ -79,13 +80,14 @@ public sealed class SnapshotTransitions(IDbContextFactory<StsDbContext> dbFactor
                 .SetProperty(t => t.StartedAt, t => t.StartedAt ?? e.At)
                 .SetProperty(t => t.UpdatedAt, e.At)
                 .SetProperty(t => t.CompletedAt, e.At), ct);
-        await AuditAsync(db, e.SnapshotId, "SnapshotCompleted", "ok", new Dictionary<string, string>
+        var done = await AuditAsync(db, e.SnapshotId, "SnapshotCompleted", "ok", new Dictionary<string, string>
         {
             ["worker"] = e.WorkerId, ["sha256"] = e.Sha256, ["size_bytes"] = e.SizeBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["cached"] = e.Cached ? "true" : "false",
         }, ct);
         await AnnounceAsync(db, e.SnapshotId, ct);
         await tx.CommitAsync(ct);
+        metrics.SnapshotCompleted(EnumText<SnapshotType>.ToText(done.SnapshotType), e.Cached, e.At - done.CreatedAt, done.StartedAt - done.CreatedAt);
         return true;
     }
 
@@ -108,17 +110,20 @@ public sealed class SnapshotTransitions(IDbContextFactory<StsDbContext> dbFactor
                 .SetProperty(t => t.Error, reason)
                 .SetProperty(t => t.UpdatedAt, at)
                 .SetProperty(t => t.CompletedAt, at), ct);
-        await AuditAsync(db, snapshotId, "SnapshotFailed", "failed", new Dictionary<string, string> { ["reason"] = reason, ["source"] = source }, ct);
+        var failed = await AuditAsync(db, snapshotId, "SnapshotFailed", "failed", new Dictionary<string, string> { ["reason"] = reason, ["source"] = source }, ct);
         await AnnounceAsync(db, snapshotId, ct);
         await tx.CommitAsync(ct);
+        metrics.SnapshotFailed(EnumText<SnapshotType>.ToText(failed.SnapshotType));
         logger.LogWarning("Snapshot {SnapshotId} failed ({Source}): {Reason}", snapshotId, source, reason);
         return true;
     }
 
-    private async Task AuditAsync(StsDbContext db, Guid snapshotId, string action, string outcome, Dictionary<string, string> metadata, CancellationToken ct)
+    /// <summary>Audits a terminal transition and returns the snapshot as it now is, for the metrics.</summary>
+    private async Task<SnapshotRow> AuditAsync(StsDbContext db, Guid snapshotId, string action, string outcome, Dictionary<string, string> metadata, CancellationToken ct)
     {
-        var roomId = await db.Snapshots.Where(s => s.Id == snapshotId).Select(s => s.RoomId).FirstAsync(ct);
-        await audit.AppendInTransactionAsync(db, new AuditEntry(WorkerActor, action, roomId, snapshotId, outcome, metadata), ct);
+        var snapshot = await db.Snapshots.AsNoTracking().FirstAsync(s => s.Id == snapshotId, ct);
+        await audit.AppendInTransactionAsync(db, new AuditEntry(WorkerActor, action, snapshot.RoomId, snapshotId, outcome, metadata), ct);
+        return snapshot;
     }
 
     // Events for one snapshot arrive on several queues at once. Every transition locks the snapshot row

@@ -52,7 +52,7 @@ public class ApiFixture : IAsyncLifetime
         _broker = await TestBroker.CreateAsync();
         Api = await StartApiAsync();
         await Api.Services.MigrateDatabaseAsync();
-        Address = AddressOf(Api);
+        Address = await AddressOfAsync(Api);
         _channel = Channel(Address);
     }
 
@@ -62,7 +62,8 @@ public class ApiFixture : IAsyncLifetime
         foreach (var host in Enumerable.Reverse(_hosts)) await StopAsync(host);
         if (_broker is not null) await _broker.DisposeAsync();
         if (_database is not null) await _database.DisposeAsync();
-        if (Directory.Exists(StorageRoot)) Directory.Delete(StorageRoot, recursive: true);
+        foreach (var dir in Directory.GetDirectories(Path.GetDirectoryName(StorageRoot)!, Path.GetFileName(StorageRoot) + "*"))
+            Directory.Delete(dir, recursive: true);
     }
 
     /// <summary>Starts another API replica on the same database and broker.</summary>
@@ -75,6 +76,8 @@ public class ApiFixture : IAsyncLifetime
         settings["Auth:Audience"] = Tokens.Audience;
         settings["Kestrel:Endpoints:Grpc:Url"] = "http://127.0.0.1:0";
         settings["Kestrel:Endpoints:Grpc:Protocols"] = "Http2";
+        settings["Kestrel:Endpoints:Http:Url"] = "http://127.0.0.1:0";
+        settings["Kestrel:Endpoints:Http:Protocols"] = "Http1";
         settings["Outbox:PollInterval"] = "00:00:00.200";
         return await StartAsync(SnapshotApiHost.Create(["--contentRoot", ServiceFolder("SnapshotApi")], b => Apply(b, settings, overrides)));
     }
@@ -85,6 +88,8 @@ public class ApiFixture : IAsyncLifetime
         var settings = CommonSettings();
         settings["Kestrel:Endpoints:Http:Url"] = "http://127.0.0.1:0";
         settings["Worker:WorkerId"] = $"test-worker-{_hosts.Count}";
+        settings["Worker:StatsInterval"] = "00:00:01";
+        settings["RenderCache:DiskRoot"] = Path.Combine(StorageRoot, "..", $"{Path.GetFileName(StorageRoot)}-cache-{_hosts.Count}");
         return await StartAsync(PdfWorkerHost.Create(["--contentRoot", ServiceFolder("PdfWorker")], b => Apply(b, settings, overrides)));
     }
 
@@ -95,8 +100,34 @@ public class ApiFixture : IAsyncLifetime
         await host.DisposeAsync();
     }
 
-    public static Uri AddressOf(WebApplication host) =>
-        new(host.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+    /// <summary>The gRPC (HTTP/2-only) address of an API host: the one that does not answer HTTP/1.1.</summary>
+    public static async Task<Uri> AddressOfAsync(WebApplication host)
+    {
+        var http = await HttpAddressOfAsync(host);
+        return AddressesOf(host).First(a => a != http);
+    }
+
+    /// <summary>The plain HTTP/1.1 address of a host, where /metrics (and, on the worker, /healthz) are served.</summary>
+    public static async Task<Uri> HttpAddressOfAsync(WebApplication host)
+    {
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        foreach (var address in AddressesOf(host))
+        {
+            try
+            {
+                using var response = await client.GetAsync(new Uri(address, "/metrics"));
+                if (response.IsSuccessStatusCode) return address;
+            }
+            catch (HttpRequestException)
+            {
+                // The HTTP/2-only gRPC endpoint refuses HTTP/1.1.
+            }
+        }
+        throw new InvalidOperationException("No address of the host serves /metrics over HTTP/1.1.");
+    }
+
+    private static List<Uri> AddressesOf(WebApplication host) =>
+        host.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Select(a => new Uri(a)).ToList();
 
     /// <summary>Clients that call as the given user, with a token signed by this run's key.</summary>
     public ApiClient As(string email, string? role = null, params string[] scopes) =>
@@ -122,8 +153,8 @@ public class ApiFixture : IAsyncLifetime
     }
 
     /// <summary>An admin client of a specific replica.</summary>
-    public ApiClient AdminOf(WebApplication replica) =>
-        WithToken(TokenMinter.Mint(Tokens, AdminEmail, StsClaims.AdminRole, [], TimeSpan.FromMinutes(10)), Channel(AddressOf(replica)));
+    public async Task<ApiClient> AdminOfAsync(WebApplication replica) =>
+        WithToken(TokenMinter.Mint(Tokens, AdminEmail, StsClaims.AdminRole, [], TimeSpan.FromMinutes(10)), Channel(await AddressOfAsync(replica)));
 
     public StsDbContext CreateDbContext() => Services.GetRequiredService<IDbContextFactory<StsDbContext>>().CreateDbContext();
 
@@ -203,6 +234,7 @@ public sealed class ApiClient(CallInvoker invoker)
     public RoomService.RoomServiceClient Rooms { get; } = new(invoker);
     public SnapshotService.SnapshotServiceClient Snapshots { get; } = new(invoker);
     public AuditService.AuditServiceClient Audit { get; } = new(invoker);
+    public AdminService.AdminServiceClient Operations { get; } = new(invoker);
 }
 
 [CollectionDefinition(Name)]
@@ -215,4 +247,11 @@ public sealed class ApiCollection : ICollectionFixture<ApiFixture>
 public sealed class PipelineCollection : ICollectionFixture<PipelineFixture>
 {
     public const string Name = "pipeline";
+}
+
+/// <summary>A pipeline of its own, for tests that count everything the system has done.</summary>
+[CollectionDefinition(Name)]
+public sealed class QuietPipelineCollection : ICollectionFixture<PipelineFixture>
+{
+    public const string Name = "quiet-pipeline";
 }

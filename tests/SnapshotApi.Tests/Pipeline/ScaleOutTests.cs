@@ -46,7 +46,7 @@ public sealed class ScaleOutTests(PipelineFixture cluster)
             await cluster.StopAsync(cluster.Worker);
             // Created on replica A while no worker runs, so the watcher on B must see every later change arrive.
             var created = (await cluster.Admin.Snapshots.CreateSnapshotAsync(new CreateSnapshotRequest { RoomId = room.Id, Title = "cross", Type = SnapshotType.Pdf })).Snapshot;
-            var watching = cluster.AdminOf(replicaB).WatchToEndAsync(created.Id);
+            var watching = (await cluster.AdminOfAsync(replicaB)).WatchToEndAsync(created.Id);
             await cluster.RestartWorkerAsync();
 
             var states = await watching;

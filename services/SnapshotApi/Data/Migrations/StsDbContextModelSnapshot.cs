@@ -22,6 +22,61 @@ namespace Sts.SnapshotApi.Data.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("Sts.SnapshotApi.Admin.WorkerStatsRow", b =>
+                {
+                    b.Property<string>("WorkerId")
+                        .HasColumnType("text")
+                        .HasColumnName("worker_id");
+
+                    b.Property<long>("CachedRenders")
+                        .HasColumnType("bigint")
+                        .HasColumnName("cached_renders");
+
+                    b.Property<long>("DiskBytes")
+                        .HasColumnType("bigint")
+                        .HasColumnName("disk_bytes");
+
+                    b.Property<long>("DiskEntries")
+                        .HasColumnType("bigint")
+                        .HasColumnName("disk_entries");
+
+                    b.Property<long>("DiskHits")
+                        .HasColumnType("bigint")
+                        .HasColumnName("disk_hits");
+
+                    b.Property<long>("Failures")
+                        .HasColumnType("bigint")
+                        .HasColumnName("failures");
+
+                    b.Property<long>("MemoryBytes")
+                        .HasColumnType("bigint")
+                        .HasColumnName("memory_bytes");
+
+                    b.Property<long>("MemoryEntries")
+                        .HasColumnType("bigint")
+                        .HasColumnName("memory_entries");
+
+                    b.Property<long>("MemoryHits")
+                        .HasColumnType("bigint")
+                        .HasColumnName("memory_hits");
+
+                    b.Property<long>("Misses")
+                        .HasColumnType("bigint")
+                        .HasColumnName("misses");
+
+                    b.Property<long>("Renders")
+                        .HasColumnType("bigint")
+                        .HasColumnName("renders");
+
+                    b.Property<DateTimeOffset>("ReportedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("reported_at");
+
+                    b.HasKey("WorkerId");
+
+                    b.ToTable("worker_stats", (string)null);
+                });
+
             modelBuilder.Entity("Sts.SnapshotApi.Audit.AuditRow", b =>
                 {
                     b.Property<long>("Sequence")

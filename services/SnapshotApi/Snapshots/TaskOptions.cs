@@ -1,0 +1,21 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Sts.SnapshotApi.Snapshots;
+
+/// <summary>Task life cycle settings; bound from the "Tasks" configuration section.</summary>
+public sealed class TaskOptions
+{
+    public const string Section = "Tasks";
+
+    /// <summary>A pending or running task that shows no progress for this long is stale (alerted on; re-queued by the reaper).</summary>
+    [Range(typeof(TimeSpan), "00:00:05", "1.00:00:00")]
+    public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Finished tasks and sent outbox rows older than this are removed by housekeeping; the snapshot keeps its outcome.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "365.00:00:00")]
+    public TimeSpan Retention { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>How often housekeeping runs.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan HousekeepingInterval { get; set; } = TimeSpan.FromHours(1);
+}
