@@ -35,6 +35,7 @@ case "${1:-}" in
   start)
     eval "$(scripts/infra.sh env)"
     export Storage__Root="${Storage__Root:-$root/.local/storage}"
+    export RenderCache__DiskRoot="${RenderCache__DiskRoot:-$root/.local/render-cache}"
     dotnet build Sts.sln -c Release -nologo -v q
     start_one api services/SnapshotApi/bin/Release/net10.0/Sts.SnapshotApi.dll
     start_one worker services/PdfWorker/bin/Release/net10.0/Sts.PdfWorker.dll

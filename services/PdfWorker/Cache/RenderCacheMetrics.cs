@@ -8,8 +8,6 @@ namespace Sts.PdfWorker.Cache;
 /// </summary>
 internal sealed class RenderCacheMetrics
 {
-    public const string MeterName = "Sts.PdfWorker";
-
     private static readonly KeyValuePair<string, object?> MemoryTag = new("level", "memory");
     private static readonly KeyValuePair<string, object?> DiskTag = new("level", "disk");
 
@@ -30,7 +28,7 @@ internal sealed class RenderCacheMetrics
     {
         _memorySize = memorySize;
         _diskSize = diskSize;
-        var meter = meterFactory.Create(MeterName);
+        var meter = meterFactory.Create(Generation.WorkerStatistics.MeterName);
         _hits = meter.CreateCounter<long>("sts.cache.hits", description: "Render cache lookups served without rendering, by level.");
         _misses = meter.CreateCounter<long>("sts.cache.misses", description: "Render cache lookups that found nothing usable, so the snapshot was rendered.");
         _evictions = meter.CreateCounter<long>("sts.cache.evictions", description: "Render cache entries dropped to stay within the byte bound or the maximum age, by level.");
