@@ -34,8 +34,11 @@ public static class SnapshotApiHost
         services.AddHostedService(sp => sp.GetRequiredService<PipelineGauges>());
         services.AddOptions<TaskOptions>().BindConfiguration(TaskOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddHostedService<Housekeeping>();
+        services.AddHostedService<TaskReaper>();
         services.AddScoped<RpcCall>();
         services.AddScoped<RoomAccess>();
+        services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<CallerRateLimiter>();
         services.AddSingleton<AuditLog>();
 
         // Rooms of 2,000 documents and 20,000 activity entries run to a few MB; allow headroom.

@@ -15,7 +15,7 @@ namespace Sts.SnapshotApi.Rpc;
 /// proper gRPC statuses and writes exactly one audit record per call, allowed or denied.
 /// Health and reflection pass through untouched.
 /// </summary>
-public sealed class RpcPipeline(RpcCall call, AuditLog audit, ApiMetrics metrics, ILogger<RpcPipeline> logger) : Interceptor
+public sealed class RpcPipeline(RpcCall call, AuditLog audit, CallerRateLimiter rateLimiter, ApiMetrics metrics, ILogger<RpcPipeline> logger) : Interceptor
 {
     private const string OwnServicesPrefix = "/sts.";
 
@@ -52,6 +52,11 @@ public sealed class RpcPipeline(RpcCall call, AuditLog audit, ApiMetrics metrics
             try
             {
                 call.Caller = Authenticate(context);
+                if (!rateLimiter.TryAcquire(call.Caller.Email))
+                {
+                    call.Audit["reason"] = "rate limited";
+                    throw RetryLater.Exhausted("Too many calls from this caller; slow down.", TimeSpan.FromSeconds(1));
+                }
                 result = await handler();
             }
             catch (Exception ex)

@@ -4,6 +4,7 @@ using Google.Protobuf;
 using System.Text.Json;
 using Grpc.Core;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using Sts.Api.V1;
 using Sts.Shared.Messaging;
@@ -22,7 +23,7 @@ namespace Sts.SnapshotApi.Snapshots;
 /// <summary>Creates, reads, lists and deletes snapshots. Validate, authorise, do the work, map.</summary>
 public sealed partial class SnapshotGrpcService(
     StsDbContext db, RoomAccess access, RpcCall call, AuditLog auditLog, TimeProvider clock,
-    SnapshotChangeFeed changes, ISnapshotStore store, ApiMetrics metrics, ILogger<SnapshotGrpcService> logger)
+    SnapshotChangeFeed changes, ISnapshotStore store, ApiMetrics metrics, IOptions<TaskOptions> taskOptions, ILogger<SnapshotGrpcService> logger)
     : SnapshotService.SnapshotServiceBase
 {
     private const int ChunkBytes = 64 * 1024;
@@ -40,6 +41,14 @@ public sealed partial class SnapshotGrpcService(
         var requestId = request.RequestId.Length > 0 ? Guid.ParseExact(request.RequestId, "D").ToString("D") : null;
         if (requestId is not null && await ReplayAsync(request, requestId, optionsJson, ct) is { } replay)
             return replay;
+
+        // Backpressure: refuse work the workers cannot reach soon, rather than queue it without bound.
+        var pending = await db.Tasks.CountAsync(t => t.Status == SnapshotTaskStatus.Pending, ct);
+        if (pending >= taskOptions.Value.MaxPendingTasks)
+        {
+            call.Audit["reason"] = $"{pending} tasks pending";
+            throw RetryLater.Exhausted($"{pending} snapshots are waiting for a worker; try again shortly.", TimeSpan.FromSeconds(5));
+        }
 
         var room = await FreezeAsync(request.RoomId, ct);
         var state = RoomState.ToCanonicalJson(room);

@@ -31,7 +31,7 @@ public sealed class SnapshotTransitions(IDbContextFactory<StsDbContext> dbFactor
                         && (t.Status == SnapshotTaskStatus.Pending || t.Status == SnapshotTaskStatus.Running))
             .ExecuteUpdateAsync(u => u
                 .SetProperty(t => t.Status, SnapshotTaskStatus.Running)
-                .SetProperty(t => t.Progress, e.Percent)
+                .SetProperty(t => t.Progress, t => t.Progress > e.Percent ? t.Progress : e.Percent)
                 .SetProperty(t => t.LastEventSequence, e.Sequence)
                 .SetProperty(t => t.Attempts, t => t.Attempts == 0 ? 1 : t.Attempts)
                 .SetProperty(t => t.StartedAt, t => t.StartedAt ?? e.At)
@@ -41,7 +41,7 @@ public sealed class SnapshotTransitions(IDbContextFactory<StsDbContext> dbFactor
             .Where(s => s.Id == e.SnapshotId && (s.Status == SnapshotStatus.Queued || s.Status == SnapshotStatus.Running))
             .ExecuteUpdateAsync(u => u
                 .SetProperty(s => s.Status, SnapshotStatus.Running)
-                .SetProperty(s => s.Progress, e.Percent)
+                .SetProperty(s => s.Progress, s => s.Progress > e.Percent ? s.Progress : e.Percent)
                 .SetProperty(s => s.StartedAt, s => s.StartedAt ?? e.At), ct);
         await AnnounceAsync(db, e.SnapshotId, ct);
         await tx.CommitAsync(ct);

@@ -15,6 +15,18 @@ public sealed class TaskOptions
     [Range(typeof(TimeSpan), "00:01:00", "365.00:00:00")]
     public TimeSpan Retention { get; set; } = TimeSpan.FromHours(24);
 
+    /// <summary>Times a task is handed to workers before a lack of progress fails it.</summary>
+    [Range(1, 100)]
+    public int MaxAttempts { get; set; } = 3;
+
+    /// <summary>How often the reaper looks for stale tasks.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan ReaperInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>CreateSnapshot answers RESOURCE_EXHAUSTED while this many tasks wait for a worker.</summary>
+    [Range(1, 10_000_000)]
+    public int MaxPendingTasks { get; set; } = 10_000;
+
     /// <summary>How often housekeeping runs.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan HousekeepingInterval { get; set; } = TimeSpan.FromHours(1);

@@ -79,6 +79,8 @@ public class ApiFixture : IAsyncLifetime
         settings["Kestrel:Endpoints:Http:Url"] = "http://127.0.0.1:0";
         settings["Kestrel:Endpoints:Http:Protocols"] = "Http1";
         settings["Outbox:PollInterval"] = "00:00:00.200";
+        // Tests call far faster than any real client; the limiter has its own test.
+        settings["RateLimits:Enabled"] = "false";
         return await StartAsync(SnapshotApiHost.Create(["--contentRoot", ServiceFolder("SnapshotApi")], b => Apply(b, settings, overrides)));
     }
 

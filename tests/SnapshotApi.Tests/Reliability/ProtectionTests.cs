@@ -1,0 +1,127 @@
+using Google.Rpc;
+using Grpc.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Sts.Api.V1;
+using Sts.SnapshotApi.Snapshots;
+using Sts.SnapshotApi.Tests.Infrastructure;
+
+namespace Sts.SnapshotApi.Tests.Reliability;
+
+/// <summary>No worker runs in this collection, so every snapshot stays pending: stuck, as far as the API can tell.</summary>
+[Collection(ApiCollection.Name)]
+public sealed class ProtectionTests(ApiFixture api)
+{
+    [Fact]
+    public async Task A_task_without_progress_is_requeued_up_to_the_limit_then_failed_with_a_reason()
+    {
+        var room = TestRooms.WithEveryRole();
+        await api.Platform.Rooms.UpsertRoomAsync(new UpsertRoomRequest { Room = room });
+        var created = (await api.Admin.Snapshots.CreateSnapshotAsync(new CreateSnapshotRequest { RoomId = room.Id, Title = "stuck", Type = SnapshotType.Csv })).Snapshot;
+        var id = Guid.Parse(created.Id);
+        var reaper = api.Services.GetServices<IHostedService>().OfType<TaskReaper>().Single();
+
+        for (var attempt = 2; attempt <= 3; attempt++)
+        {
+            await BackdateAsync(id);
+            await reaper.RunOnceAsync(CancellationToken.None);
+            Assert.Equal(attempt, await api.ScalarAsync<int>("SELECT attempts FROM tasks WHERE snapshot_id = @p0", id));
+            Assert.Equal(attempt, await api.ScalarAsync<long>("SELECT count(*) FROM outbox WHERE payload LIKE @p0", $"%{created.Id}%"));
+        }
+        await BackdateAsync(id);
+        await reaper.RunOnceAsync(CancellationToken.None);
+
+        var snapshot = (await api.Admin.Snapshots.GetSnapshotAsync(new GetSnapshotRequest { SnapshotId = created.Id })).Snapshot;
+        Assert.Equal(SnapshotStatus.Failed, snapshot.Status);
+        Assert.Contains("No progress", snapshot.Error, StringComparison.Ordinal);
+        Assert.Equal(3, await api.ScalarAsync<long>("SELECT count(*) FROM outbox WHERE payload LIKE @p0", $"%{created.Id}%"));
+    }
+
+    [Fact]
+    public async Task Reapers_on_two_replicas_requeue_a_stale_task_once()
+    {
+        var replica = await api.StartApiAsync();
+        try
+        {
+            var room = TestRooms.WithEveryRole();
+            await api.Platform.Rooms.UpsertRoomAsync(new UpsertRoomRequest { Room = room });
+            var created = (await api.Admin.Snapshots.CreateSnapshotAsync(new CreateSnapshotRequest { RoomId = room.Id, Title = "raced", Type = SnapshotType.Csv })).Snapshot;
+            await BackdateAsync(Guid.Parse(created.Id));
+            var reapers = new[] { api.Api, replica }.Select(h => h.Services.GetServices<IHostedService>().OfType<TaskReaper>().Single());
+
+            await Task.WhenAll(reapers.Select(r => r.RunOnceAsync(CancellationToken.None)));
+
+            Assert.Equal(2, await api.ScalarAsync<long>("SELECT count(*) FROM outbox WHERE payload LIKE @p0", $"%{created.Id}%"));
+            Assert.Equal(2, await api.ScalarAsync<int>("SELECT attempts FROM tasks WHERE snapshot_id = @p0", Guid.Parse(created.Id)));
+        }
+        finally
+        {
+            await api.StopAsync(replica);
+        }
+    }
+
+    [Fact]
+    public async Task Create_is_refused_with_retry_info_while_the_backlog_is_full()
+    {
+        var room = TestRooms.WithEveryRole();
+        await api.Platform.Rooms.UpsertRoomAsync(new UpsertRoomRequest { Room = room });
+        await api.Admin.Snapshots.CreateSnapshotAsync(new CreateSnapshotRequest { RoomId = room.Id, Title = "fills", Type = SnapshotType.Csv });
+        var replica = await api.StartApiAsync(new Dictionary<string, string?> { ["Tasks:MaxPendingTasks"] = "1" });
+        try
+        {
+            var client = await api.AdminOfAsync(replica);
+            var before = await api.ScalarAsync<long>("SELECT count(*) FROM snapshots");
+
+            var ex = await Assert.ThrowsAsync<RpcException>(() =>
+                client.Snapshots.CreateSnapshotAsync(new CreateSnapshotRequest { RoomId = room.Id, Title = "refused", Type = SnapshotType.Csv }).ResponseAsync);
+
+            Assert.Equal(StatusCode.ResourceExhausted, ex.StatusCode);
+            Assert.True(ex.GetRpcStatus()!.GetDetail<RetryInfo>().RetryDelay.ToTimeSpan() > TimeSpan.Zero);
+            Assert.Equal(before, await api.ScalarAsync<long>("SELECT count(*) FROM snapshots"));
+        }
+        finally
+        {
+            await api.StopAsync(replica);
+        }
+    }
+
+    [Fact]
+    public async Task A_caller_over_its_rate_limit_is_told_when_to_retry_and_others_are_unaffected()
+    {
+        var replica = await api.StartApiAsync(new Dictionary<string, string?>
+        {
+            ["RateLimits:Enabled"] = "true", ["RateLimits:PermitsPerSecond"] = "1", ["RateLimits:Burst"] = "3",
+        });
+        try
+        {
+            var room = TestRooms.WithEveryRole();
+            await api.Platform.Rooms.UpsertRoomAsync(new UpsertRoomRequest { Room = room });
+            var noisy = await api.AdminOfAsync(replica);
+            var statuses = new List<StatusCode>();
+            for (var i = 0; i < 6; i++)
+            {
+                try
+                {
+                    await noisy.Rooms.GetRoomAsync(new GetRoomRequest { RoomId = room.Id });
+                    statuses.Add(StatusCode.OK);
+                }
+                catch (RpcException ex)
+                {
+                    statuses.Add(ex.StatusCode);
+                    Assert.NotNull(ex.GetRpcStatus()?.GetDetail<RetryInfo>());
+                }
+            }
+
+            Assert.Contains(StatusCode.ResourceExhausted, statuses);
+            Assert.Equal(StatusCode.OK, statuses[0]);
+            Assert.True(await api.ScalarAsync<long>("SELECT count(*) FROM audit_log WHERE outcome = 'resource_exhausted' AND room_id IS NULL") >= 1);
+        }
+        finally
+        {
+            await api.StopAsync(replica);
+        }
+    }
+
+    private Task BackdateAsync(Guid snapshotId) =>
+        api.ExecuteAsync("UPDATE tasks SET updated_at = now() - interval '11 minutes' WHERE snapshot_id = @p0", snapshotId);
+}
