@@ -16,6 +16,9 @@ eval "$(scripts/infra.sh env)"
 step "buf lint (protos/)"
 (cd protos && npx --yes @bufbuild/buf@1.75.0 lint)
 
+step "monitoring: promtool check config/rules, promtool test rules, dashboard lint"
+scripts/check-monitoring.sh
+
 step "build (-warnaserror)"
 dotnet build Sts.sln -c Release -warnaserror -nologo -v q
 

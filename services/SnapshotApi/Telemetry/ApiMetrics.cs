@@ -37,6 +37,8 @@ public sealed class ApiMetrics
         _published = meter.CreateCounter<long>("sts.outbox.published", description: "Outbox rows published and confirmed by the broker.");
         _publishFailures = meter.CreateCounter<long>("sts.outbox.publish_failures", description: "Outbox publishes that failed or were not confirmed in time.");
         _checksumMismatches = meter.CreateCounter<long>("sts.download.checksum_mismatch", description: "Downloads refused because the stored file no longer matches its SHA-256.");
+        // Exported from start-up, so that the alert's increase() sees the very first mismatch.
+        _checksumMismatches.Add(0);
         _housekeepingRuns = meter.CreateCounter<long>("sts.housekeeping.runs", description: "Housekeeping runs, by job.");
         _housekeepingRemoved = meter.CreateCounter<long>("sts.housekeeping.removed", description: "Rows removed by housekeeping, by job.");
         meter.CreateObservableGauge("sts.outbox.backlog", () => gauges.OutboxBacklog, description: "Outbox rows not yet published.");
