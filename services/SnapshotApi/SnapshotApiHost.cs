@@ -30,6 +30,7 @@ public static class SnapshotApiHost
         services.AddSnapshotApiBus(config);
         services.AddStsTelemetry(config, ApiMetrics.MeterName);
         services.AddSingleton<ApiMetrics>();
+        services.AddSingleton<StorageVerifier>();
         services.AddSingleton<PipelineGauges>();
         services.AddHostedService(sp => sp.GetRequiredService<PipelineGauges>());
         services.AddOptions<TaskOptions>().BindConfiguration(TaskOptions.Section).ValidateDataAnnotations().ValidateOnStart();

@@ -54,6 +54,20 @@ public sealed class FileSystemStore : ISnapshotStore
         return Task.FromResult(true);
     }
 
+    public async IAsyncEnumerable<string> ListKeysAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var rooms = Path.Combine(_root, "rooms");
+        if (!Directory.Exists(rooms)) yield break;
+        foreach (var path in Directory.EnumerateFiles(rooms, "*", SearchOption.AllDirectories))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            // Temporary files of writes in progress are not stored objects.
+            if (path.EndsWith(".tmp", StringComparison.Ordinal)) continue;
+            yield return Path.GetRelativePath(_root, path).Replace(Path.DirectorySeparatorChar, '/');
+        }
+        await Task.CompletedTask;
+    }
+
     private string PathFor(string key)
     {
         if (!StorageKey.IsValid(key)) throw new ArgumentException($"'{key}' is not a valid storage key.", nameof(key));

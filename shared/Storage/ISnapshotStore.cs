@@ -11,6 +11,9 @@ public interface ISnapshotStore
 
     /// <summary>Removes the file; true when there was one.</summary>
     Task<bool> DeleteAsync(string key, CancellationToken cancellationToken);
+
+    /// <summary>Every stored key, for verification; files whose names are not valid keys are reported as they are.</summary>
+    IAsyncEnumerable<string> ListKeysAsync(CancellationToken cancellationToken);
 }
 
 /// <summary>What was stored: where, how big, and its lower-case hex SHA-256.</summary>

@@ -7,7 +7,7 @@ using Sts.SnapshotApi.Rpc;
 namespace Sts.SnapshotApi.Admin;
 
 /// <summary>Operational summaries for platform admins.</summary>
-public sealed class AdminGrpcService(NpgsqlDataSource dataSource, RoomAccess access) : AdminService.AdminServiceBase
+public sealed class AdminGrpcService(NpgsqlDataSource dataSource, RoomAccess access, StorageVerifier verifier) : AdminService.AdminServiceBase
 {
     private const int DefaultHours = 24;
     private const int MaxHours = 720;
@@ -91,5 +91,11 @@ public sealed class AdminGrpcService(NpgsqlDataSource dataSource, RoomAccess acc
             };
         }
         return response;
+    }
+
+    public override Task<VerifyStorageResponse> VerifyStorage(VerifyStorageRequest request, ServerCallContext context)
+    {
+        access.DemandPlatformAdmin();
+        return verifier.VerifyAsync(context.CancellationToken);
     }
 }
