@@ -18,6 +18,13 @@ public sealed class WorkerOptions
     /// <summary>Names this worker in events and logs; defaults to host name and process id.</summary>
     public string WorkerId { get; set; } = $"{Environment.MachineName}-{Environment.ProcessId}";
 
+    /// <summary>
+    /// A render that takes longer is stopped and its snapshot FAILED (the same content would take as long again).
+    /// Kept far below RabbitMQ's consumer_timeout (30 minutes), after which the broker would close the channel.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:20:00")]
+    public TimeSpan RenderTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
     /// <summary>How often this worker reports its totals to the API.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan StatsInterval { get; set; } = TimeSpan.FromSeconds(10);

@@ -67,7 +67,18 @@ public sealed partial class GenerateSnapshotConsumer(
                         await FailAsync(context, problem);
                         return;
                     }
-                    body = renderer.RenderBody(message, room).Content;
+                    using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                    limit.CancelAfter(options.Value.RenderTimeout);
+                    try
+                    {
+                        body = renderer.RenderBody(message, room, limit.Token).Content;
+                    }
+                    catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+                    {
+                        statistics.TimedOut(renderer.Format);
+                        await FailAsync(context, $"Rendering passed its time limit of {options.Value.RenderTimeout} and was stopped; the room is too large for this worker's settings (Worker:RenderTimeout).");
+                        return;
+                    }
                     cache.Put(cacheKey, body);
                 }
                 file = renderer.Finish(message, body);

@@ -30,7 +30,7 @@ public sealed class WorkerStatistics
         var meter = meterFactory.Create(MeterName);
         _renderDuration = meter.CreateHistogram("sts.render.duration", "s", "Time spent rendering one snapshot, by format.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = TelemetrySetup.SecondsBuckets });
-        _renders = meter.CreateCounter<long>("sts.worker.renders", description: "Snapshots handled, by format and outcome (ok, cached, failed).");
+        _renders = meter.CreateCounter<long>("sts.worker.renders", description: "Snapshots handled, by format and outcome (ok, cached, failed, timeout).");
         _bytesWritten = meter.CreateCounter<long>("sts.storage.written", "By", "Bytes of snapshot files stored.");
         _housekeepingRemoved = meter.CreateCounter<long>("sts.housekeeping.removed", description: "Entries removed by housekeeping, by job.");
         var limit = options.Value.EffectiveConcurrency;
@@ -67,6 +67,12 @@ public sealed class WorkerStatistics
     {
         Interlocked.Increment(ref _failures);
         _renders.Add(1, new TagList { { "format", format }, { "outcome", "failed" } });
+    }
+
+    public void TimedOut(string format)
+    {
+        Interlocked.Increment(ref _failures);
+        _renders.Add(1, new TagList { { "format", format }, { "outcome", "timeout" } });
     }
 
     public void Stored(long bytes) => _bytesWritten.Add(bytes);

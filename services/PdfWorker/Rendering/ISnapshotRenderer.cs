@@ -25,8 +25,11 @@ public interface ISnapshotRenderer
     /// <summary>What of the snapshot itself, beyond the room state and options, the body shows: part of the cache key.</summary>
     string CacheIdentity(GenerateSnapshot message);
 
-    /// <summary>The cacheable part of the file, honouring <see cref="GenerateSnapshot.Options"/>. Same input, same bytes.</summary>
-    RenderedSnapshot RenderBody(GenerateSnapshot message, Room room);
+    /// <summary>
+    /// The cacheable part of the file, honouring <see cref="GenerateSnapshot.Options"/>. Same input, same bytes.
+    /// Long renders stop with OperationCanceledException once <paramref name="cancellationToken"/> fires.
+    /// </summary>
+    RenderedSnapshot RenderBody(GenerateSnapshot message, Room room, CancellationToken cancellationToken = default);
 
     /// <summary>The whole file: <paramref name="body"/> plus what is specific to this snapshot.</summary>
     byte[] Finish(GenerateSnapshot message, byte[] body);

@@ -23,7 +23,8 @@ namespace Sts.SnapshotApi.Snapshots;
 /// <summary>Creates, reads, lists and deletes snapshots. Validate, authorise, do the work, map.</summary>
 public sealed partial class SnapshotGrpcService(
     StsDbContext db, RoomAccess access, RpcCall call, AuditLog auditLog, TimeProvider clock,
-    SnapshotChangeFeed changes, ISnapshotStore store, ApiMetrics metrics, IOptions<TaskOptions> taskOptions, ILogger<SnapshotGrpcService> logger)
+    SnapshotChangeFeed changes, ISnapshotStore store, ApiMetrics metrics, IOptions<TaskOptions> taskOptions,
+    IHostApplicationLifetime lifetime, ILogger<SnapshotGrpcService> logger)
     : SnapshotService.SnapshotServiceBase
 {
     private const int ChunkBytes = 64 * 1024;
@@ -174,9 +175,19 @@ public sealed partial class SnapshotGrpcService(
         using var subscription = changes.Subscribe(id);
         var last = SnapshotMapping.ToProto(await FindVisibleAsync(id, RoomAction.View, ct));
         await responseStream.WriteAsync(new WatchSnapshotResponse { Snapshot = last }, ct);
+        // On shutdown the stream ends with UNAVAILABLE at once, so the client re-watches on another replica
+        // instead of holding this one up until its shutdown timeout.
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(ct, lifetime.ApplicationStopping);
         while (last.Status is not (SnapshotStatus.Completed or SnapshotStatus.Failed))
         {
-            await subscription.WaitAsync(WatchPoll, ct);
+            try
+            {
+                await subscription.WaitAsync(WatchPoll, stopping.Token);
+            }
+            catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested && !ct.IsCancellationRequested)
+            {
+                throw new RpcException(new Status(StatusCode.Unavailable, "The server is shutting down; watch again."));
+            }
             var row = await db.Snapshots.AsNoTracking().FirstOrDefaultAsync(s => s.Id == id, ct)
                 ?? throw new RpcException(new Status(StatusCode.NotFound, $"Snapshot '{id}' was deleted."));
             var current = SnapshotMapping.ToProto(row);
