@@ -12,7 +12,9 @@ public sealed record Caller(string Email, bool IsPlatformAdmin, IReadOnlySet<str
     public static Caller? From(ClaimsPrincipal user)
     {
         var email = user.FindFirst(StsClaims.Email)?.Value ?? user.FindFirst(StsClaims.Subject)?.Value;
-        if (string.IsNullOrWhiteSpace(email)) return null;
+        // The identity is stored and compared in PostgreSQL: it must be a plausible email with no control
+        // characters (a NUL cannot even be stored), or the token names nobody.
+        if (string.IsNullOrWhiteSpace(email) || email.Length > 254 || email.Any(char.IsControl) || !email.Contains('@')) return null;
         var isAdmin = user.FindAll(StsClaims.Role).Any(c => c.Value == StsClaims.AdminRole);
         var scopes = user.FindAll(StsClaims.Scope)
             .SelectMany(c => c.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries))

@@ -117,6 +117,13 @@ public sealed class RpcPipeline(RpcCall call, AuditLog audit, CallerRateLimiter 
             logger.LogWarning(ex, "Audit store unavailable for {Action}", call.Action);
             throw new RpcException(new Status(StatusCode.Unavailable, "The audit store is temporarily unavailable; retry later."));
         }
+        catch (Exception ex)
+        {
+            // An unaudited success must not be reported as one; a bug here is still a bug.
+            var reference = Activity.Current?.TraceId.ToString() ?? Guid.NewGuid().ToString("N");
+            logger.LogError(ex, "Could not write the audit record for {Action} (reference {Reference})", call.Action, reference);
+            throw new RpcException(new Status(StatusCode.Internal, $"Internal error (reference {reference})."));
+        }
     }
 
     private RpcException Translate(Exception ex, ServerCallContext context)
