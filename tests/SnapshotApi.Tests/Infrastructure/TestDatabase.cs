@@ -61,10 +61,29 @@ public sealed class TestDatabase : IAsyncDisposable
             return;
         }
         NpgsqlConnection.ClearAllPools();
-        await using var connection = new NpgsqlConnection(_adminConnectionString);
-        await connection.OpenAsync();
         var name = new NpgsqlConnectionStringBuilder(ConnectionString).Database;
-        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {name} WITH (FORCE)", connection);
-        await drop.ExecuteNonQueryAsync();
+        // A background service that is still reconnecting can race the drop; a throwaway database that
+        // outlives its run is only clutter, so try a few times and then say so rather than fail the run.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using var connection = new NpgsqlConnection(_adminConnectionString);
+                await connection.OpenAsync();
+                await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {name} WITH (FORCE)", connection);
+                await drop.ExecuteNonQueryAsync();
+                return;
+            }
+            catch (PostgresException ex) when (attempt < 3)
+            {
+                await Console.Error.WriteLineAsync($"Dropping test database {name} failed ({ex.SqlState}: {ex.MessageText}); retrying.");
+                await Task.Delay(TimeSpan.FromSeconds(1));
+            }
+            catch (PostgresException ex)
+            {
+                await Console.Error.WriteLineAsync($"Test database {name} was left behind: {ex.SqlState}: {ex.MessageText}");
+                return;
+            }
+        }
     }
 }

@@ -85,6 +85,16 @@ public sealed class ScaleOutTests(PipelineFixture cluster)
             Assert.Equal(final.Error, task.Error);
             Assert.Equal(1, await cluster.ScalarAsync<long>(
                 "SELECT count(*) FROM audit_log WHERE snapshot_id = @p0 AND action = 'SnapshotFailed'", Guid.Parse(created.Id)));
+            // The poison message itself is kept in the error queue, not dropped.
+            if (cluster.Broker.Management is { } management)
+            {
+                await SnapshotWaiting.EventuallyAsync(async () =>
+                {
+                    using var queue = System.Text.Json.JsonDocument.Parse(
+                        await management.GetStringAsync($"queues/{Uri.EscapeDataString(cluster.Broker.VirtualHost)}/generate-snapshot_error"));
+                    return queue.RootElement.TryGetProperty("messages", out var count) && count.GetInt64() >= 1;
+                }, TimeSpan.FromSeconds(30), "the message to reach the error queue");
+            }
         }
         finally
         {

@@ -15,7 +15,8 @@ public sealed class ShutdownAndTimeoutTests(PipelineFixture cluster)
         var slow = await cluster.StartWorkerAsync(new Dictionary<string, string?> { ["Worker:RenderTimeout"] = "00:00:00.001" });
         try
         {
-            var room = TestRooms.Fixture("medium", TestRooms.UniqueId("medium"));
+            // The large room takes well over 1 ms a page, so the limit always falls inside the render.
+            var room = TestRooms.Fixture("large", TestRooms.UniqueId("large"));
             await cluster.Platform.Rooms.UpsertRoomAsync(new UpsertRoomRequest { Room = room });
             var created = (await cluster.Admin.Snapshots.CreateSnapshotAsync(new CreateSnapshotRequest { RoomId = room.Id, Title = "too slow", Type = SnapshotType.Pdf })).Snapshot;
 
