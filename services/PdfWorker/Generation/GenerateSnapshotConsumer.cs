@@ -67,11 +67,9 @@ public sealed partial class GenerateSnapshotConsumer(
                         await FailAsync(context, problem);
                         return;
                     }
-                    using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
-                    limit.CancelAfter(options.Value.RenderTimeout);
                     try
                     {
-                        body = renderer.RenderBody(message, room, limit.Token).Content;
+                        body = renderer.RenderBody(message, room, RenderLimit.After(options.Value.RenderTimeout, ct)).Content;
                     }
                     catch (OperationCanceledException) when (!ct.IsCancellationRequested)
                     {

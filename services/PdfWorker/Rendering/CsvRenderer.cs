@@ -27,7 +27,7 @@ public sealed class CsvRenderer : ISnapshotRenderer
 
     public RenderedSnapshot Render(GenerateSnapshot message, Room room) => RenderBody(message, room);
 
-    public RenderedSnapshot RenderBody(GenerateSnapshot message, Room room, CancellationToken cancellationToken = default)
+    public RenderedSnapshot RenderBody(GenerateSnapshot message, Room room, RenderLimit limit = default)
     {
         var csv = new StringBuilder();
         AppendRow(csv, Header);

@@ -27,9 +27,9 @@ public interface ISnapshotRenderer
 
     /// <summary>
     /// The cacheable part of the file, honouring <see cref="GenerateSnapshot.Options"/>. Same input, same bytes.
-    /// Long renders stop with OperationCanceledException once <paramref name="cancellationToken"/> fires.
+    /// Long renders stop with OperationCanceledException once <paramref name="limit"/> has passed.
     /// </summary>
-    RenderedSnapshot RenderBody(GenerateSnapshot message, Room room, CancellationToken cancellationToken = default);
+    RenderedSnapshot RenderBody(GenerateSnapshot message, Room room, RenderLimit limit = default);
 
     /// <summary>The whole file: <paramref name="body"/> plus what is specific to this snapshot.</summary>
     byte[] Finish(GenerateSnapshot message, byte[] body);

@@ -43,7 +43,7 @@ public sealed class JsonRenderer : ISnapshotRenderer
     }
 
     /// <summary>The room, with excluded sections removed, as canonical protobuf JSON.</summary>
-    public RenderedSnapshot RenderBody(GenerateSnapshot message, Room room, CancellationToken cancellationToken = default) =>
+    public RenderedSnapshot RenderBody(GenerateSnapshot message, Room room, RenderLimit limit = default) =>
         new(Encoding.UTF8.GetBytes(RoomState.ToCanonicalJson(RoomFilter.Apply(room, message.Options))), PageCount: 0);
 
     public byte[] Finish(GenerateSnapshot message, byte[] body)

@@ -41,7 +41,7 @@ public sealed class PdfRenderer : ISnapshotRenderer
 
     public RenderedSnapshot Render(GenerateSnapshot message, Room room) => RenderBody(message, room);
 
-    public RenderedSnapshot RenderBody(GenerateSnapshot message, Room room, CancellationToken cancellationToken = default)
+    public RenderedSnapshot RenderBody(GenerateSnapshot message, Room room, RenderLimit limit = default)
     {
         var options = message.Options;
         var content = RoomFilter.Apply(room, options);
@@ -52,7 +52,7 @@ public sealed class PdfRenderer : ISnapshotRenderer
         document.Info.Creator = "STS Snapshot Service";
 
         using var fonts = new ReportFonts();
-        var report = new ReportWriter(document, fonts, cancellationToken);
+        var report = new ReportWriter(document, fonts, limit);
         report.NewPage();
         WriteCover(report, message, content, room.Activities.Count);
         WriteParties(report, content.Parties);

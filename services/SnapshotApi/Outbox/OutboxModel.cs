@@ -13,5 +13,6 @@ internal sealed class OutboxModel : IEntityTypeConfiguration<OutboxRow>
         b.HasIndex(o => o.MessageId).IsUnique();
         // The relay only ever scans unsent rows.
         b.HasIndex(o => o.Id).HasFilter("sent_at IS NULL").HasDatabaseName("ix_outbox_unsent");
+        b.HasIndex(o => o.SnapshotId).HasFilter("sent_at IS NULL").HasDatabaseName("ix_outbox_unsent_snapshot");
     }
 }

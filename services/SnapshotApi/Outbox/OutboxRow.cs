@@ -7,6 +7,8 @@ public sealed class OutboxRow
     /// <summary>Becomes the bus MessageId, so consumers can spot a redelivery.</summary>
     public Guid MessageId { get; set; }
     public required string MessageType { get; set; }
+    /// <summary>The snapshot the message is about, so the reaper can tell a task whose message has not left yet.</summary>
+    public Guid? SnapshotId { get; set; }
     public required string Payload { get; set; }
     /// <summary>W3C traceparent of the request that wrote the row, so the trace continues through the bus.</summary>
     public string? TraceParent { get; set; }

@@ -80,6 +80,7 @@ public sealed partial class SnapshotGrpcService(
         {
             MessageId = Guid.CreateVersion7(now),
             MessageType = nameof(GenerateSnapshot),
+            SnapshotId = snapshot.Id,
             Payload = JsonSerializer.Serialize(SnapshotMapping.ToMessage(snapshot, options, state)),
             TraceParent = System.Diagnostics.Activity.Current?.Id,
             CreatedAt = now,

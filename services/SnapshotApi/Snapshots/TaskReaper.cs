@@ -12,7 +12,9 @@ namespace Sts.SnapshotApi.Snapshots;
 /// <summary>
 /// Finds tasks that have shown no progress for longer than their lease (a lost message, a worker that died
 /// without its delivery being returned) and hands them to the workers again through the outbox, up to
-/// Tasks:MaxAttempts times; after that the snapshot fails with a reason. Rows are claimed with
+/// Tasks:MaxAttempts times; after that the snapshot fails with a reason. A task whose message has not even
+/// left the outbox (the broker is down, the relay is behind) is not the workers' fault and is left alone:
+/// the outbox backlog alert covers that case. Rows are claimed with
 /// FOR UPDATE SKIP LOCKED and refreshed in the same transaction, so several replicas never act twice.
 /// </summary>
 public sealed partial class TaskReaper(
@@ -57,8 +59,9 @@ public sealed partial class TaskReaper(
             var cutoff = now - settings.Lease;
             var stale = await db.Tasks
                 .FromSql($"""
-                    SELECT * FROM tasks WHERE status IN ('pending', 'running') AND updated_at < {cutoff}
-                    ORDER BY updated_at LIMIT {BatchSize} FOR UPDATE SKIP LOCKED
+                    SELECT * FROM tasks t WHERE t.status IN ('pending', 'running') AND t.updated_at < {cutoff}
+                      AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.snapshot_id = t.snapshot_id AND o.sent_at IS NULL)
+                    ORDER BY t.updated_at LIMIT {BatchSize} FOR UPDATE OF t SKIP LOCKED
                     """)
                 .ToListAsync(ct);
             foreach (var task in stale)
@@ -74,7 +77,7 @@ public sealed partial class TaskReaper(
                 var message = SnapshotMapping.ToMessage(snapshot, SnapshotMapping.ToProto(snapshot).Options, state.RoomState);
                 db.Outbox.Add(new OutboxRow
                 {
-                    MessageId = Guid.CreateVersion7(now), MessageType = nameof(GenerateSnapshot),
+                    MessageId = Guid.CreateVersion7(now), MessageType = nameof(GenerateSnapshot), SnapshotId = snapshot.Id,
                     Payload = JsonSerializer.Serialize(message), CreatedAt = now,
                 });
                 // A fresh lease, and a fresh event sequence so the next worker's progress applies;

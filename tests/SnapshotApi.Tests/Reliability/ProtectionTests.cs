@@ -38,6 +38,27 @@ public sealed class ProtectionTests(ApiFixture api)
     }
 
     [Fact]
+    public async Task A_task_whose_message_has_not_left_the_outbox_is_not_counted_against_the_workers()
+    {
+        var room = TestRooms.WithEveryRole();
+        await api.Platform.Rooms.UpsertRoomAsync(new UpsertRoomRequest { Room = room });
+        var created = (await api.Admin.Snapshots.CreateSnapshotAsync(new CreateSnapshotRequest { RoomId = room.Id, Title = "broker down", Type = SnapshotType.Csv })).Snapshot;
+        var id = Guid.Parse(created.Id);
+        await BackdateAsync(id);
+        // As if the broker were down: a message for the task still waits in the outbox. Its type is one the relay
+        // does not know, so the relay keeps it unsent (as it would while the broker refuses it) for as long as we need.
+        await api.ExecuteAsync(
+            "INSERT INTO outbox (message_id, message_type, payload, created_at, attempts, snapshot_id) VALUES (gen_random_uuid(), 'HeldByTest', '{}', now(), 0, @p0)", id);
+        var reaper = api.Services.GetServices<IHostedService>().OfType<TaskReaper>().Single();
+
+        await reaper.RunOnceAsync(CancellationToken.None);
+
+        await api.ExecuteAsync("UPDATE outbox SET sent_at = now() WHERE snapshot_id = @p0 AND message_type = 'HeldByTest'", id);
+        Assert.Equal(0, await api.ScalarAsync<int>("SELECT attempts FROM tasks WHERE snapshot_id = @p0", id));
+        Assert.Equal(1, await api.ScalarAsync<long>("SELECT count(*) FROM outbox WHERE snapshot_id = @p0 AND message_type = 'GenerateSnapshot'", id));
+    }
+
+    [Fact]
     public async Task Reapers_on_two_replicas_requeue_a_stale_task_once()
     {
         var replica = await api.StartApiAsync();
@@ -122,6 +143,12 @@ public sealed class ProtectionTests(ApiFixture api)
         }
     }
 
-    private Task BackdateAsync(Guid snapshotId) =>
-        api.ExecuteAsync("UPDATE tasks SET updated_at = now() - interval '11 minutes' WHERE snapshot_id = @p0", snapshotId);
+    // Stale means: its message was published, and no worker has reported for longer than the lease.
+    private async Task BackdateAsync(Guid snapshotId)
+    {
+        await SnapshotWaiting.EventuallyAsync(async () =>
+            await api.ScalarAsync<long>("SELECT count(*) FROM outbox WHERE snapshot_id = @p0 AND sent_at IS NULL", snapshotId) == 0,
+            TimeSpan.FromSeconds(10), "the relay to publish the task's message");
+        await api.ExecuteAsync("UPDATE tasks SET updated_at = now() - interval '11 minutes' WHERE snapshot_id = @p0", snapshotId);
+    }
 }

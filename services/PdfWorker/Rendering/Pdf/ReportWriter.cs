@@ -10,7 +10,7 @@ namespace Sts.PdfWorker.Rendering.Pdf;
 /// Writes a report top to bottom: keeps the position on the current page, starts new pages as content
 /// needs them, and draws every page's header and footer at the end, once the page count is known.
 /// </summary>
-internal sealed class ReportWriter(PdfDocument document, ReportFonts fonts, CancellationToken cancellationToken)
+internal sealed class ReportWriter(PdfDocument document, ReportFonts fonts, RenderLimit limit)
 {
     // Each page's graphics stay open until Finish adds the "Page X of Y" footers.
     private readonly List<XGraphics> _pages = [];
@@ -31,7 +31,7 @@ internal sealed class ReportWriter(PdfDocument document, ReportFonts fonts, Canc
     public void NewPage()
     {
         // Each page is a natural point to give up a render that has run past its time limit.
-        cancellationToken.ThrowIfCancellationRequested();
+        limit.ThrowIfPassed();
         var page = document.AddPage();
         page.Size = PageSize.A4;
         _pages.Add(XGraphics.FromPdfPage(page));

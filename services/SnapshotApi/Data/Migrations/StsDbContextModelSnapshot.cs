@@ -173,6 +173,10 @@ namespace Sts.SnapshotApi.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("sent_at");
 
+                    b.Property<Guid?>("SnapshotId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("snapshot_id");
+
                     b.Property<string>("TraceParent")
                         .HasColumnType("text")
                         .HasColumnName("trace_parent");
@@ -185,6 +189,10 @@ namespace Sts.SnapshotApi.Data.Migrations
 
                     b.HasIndex("MessageId")
                         .IsUnique();
+
+                    b.HasIndex("SnapshotId")
+                        .HasDatabaseName("ix_outbox_unsent_snapshot")
+                        .HasFilter("sent_at IS NULL");
 
                     b.ToTable("outbox", (string)null);
                 });
