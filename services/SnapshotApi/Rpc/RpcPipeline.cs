@@ -148,15 +148,29 @@ public sealed class RpcPipeline(RpcCall call, AuditLog audit, CallerRateLimiter 
         }
     }
 
-    /// <summary>Faults that go away by themselves: a database or broker that is down or restarting.</summary>
-    public static bool IsTransient(Exception ex) => ex switch
+    /// <summary>
+    /// Faults that go away by themselves: a database or broker that is down or restarting. Anything in the chain
+    /// of inner exceptions counts: a connection-level Npgsql failure (any NpgsqlException that is not a server
+    /// error), a server error of class 08 (connection), 53 (resources) or 57 (operator intervention, e.g. a restart),
+    /// a serialization failure or deadlock, a timeout, or a socket or I/O error.
+    /// </summary>
+    public static bool IsTransient(Exception ex)
     {
-        NpgsqlException npgsql when npgsql.IsTransient => true,
-        PostgresException { SqlState: "57P01" or "57P02" or "57P03" or "53300" or "40001" or "40P01" } => true,
-        TimeoutException or SocketException => true,
-        DbUpdateException or InvalidOperationException when ex.InnerException is { } inner => IsTransient(inner),
-        _ => false,
-    };
+        for (Exception? e = ex; e is not null; e = e.InnerException)
+        {
+            switch (e)
+            {
+                case PostgresException pg when pg.SqlState.StartsWith("08", StringComparison.Ordinal)
+                                               || pg.SqlState.StartsWith("53", StringComparison.Ordinal)
+                                               || pg.SqlState.StartsWith("57", StringComparison.Ordinal)
+                                               || pg.SqlState is "40001" or "40P01":
+                case NpgsqlException and not PostgresException:
+                case TimeoutException or SocketException or IOException:
+                    return true;
+            }
+        }
+        return false;
+    }
 
     // "/sts.snapshot.v1.SnapshotService/CreateSnapshot" -> ("sts.snapshot.v1.SnapshotService", "CreateSnapshot")
     private static (string Service, string Method) SplitMethod(string fullMethod)
