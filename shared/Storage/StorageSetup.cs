@@ -14,7 +14,6 @@ public static class StorageSetup
             "filesystem" => new FileSystemStore(options.Root),
             _ => throw new InvalidOperationException($"Storage:Kind '{options.Kind}' is not supported; use 'filesystem'."),
         };
-        services.AddSingleton(options);
         services.AddSingleton(store);
         return services;
     }

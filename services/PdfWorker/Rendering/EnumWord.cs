@@ -1,3 +1,5 @@
+using Sts.Shared.Text;
+
 namespace Sts.PdfWorker.Rendering;
 
 /// <summary>
@@ -7,11 +9,8 @@ namespace Sts.PdfWorker.Rendering;
 public static class EnumWord<T>
     where T : struct, Enum
 {
-    private static readonly Dictionary<T, string> Words = Enum.GetValues<T>().ToDictionary(v => v, v => SnakeCase(v.ToString()));
+    private static readonly Dictionary<T, string> Words = Enum.GetValues<T>().ToDictionary(v => v, v => SnakeCase.From(v.ToString()));
 
     /// <summary>The word for <paramref name="value"/>; a number the contract does not know yet comes out as that number.</summary>
     public static string Of(T value) => Words.TryGetValue(value, out var word) ? word : value.ToString();
-
-    private static string SnakeCase(string pascal) =>
-        string.Concat(pascal.Select((c, i) => char.IsUpper(c) ? (i > 0 ? "_" : "") + char.ToLowerInvariant(c) : c.ToString()));
 }

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using Sts.Shared.Text;
 
 namespace Sts.SnapshotApi.Data;
 
@@ -6,7 +7,7 @@ namespace Sts.SnapshotApi.Data;
 public sealed class EnumText<T>() : ValueConverter<T, string>(v => ToText(v), s => FromText(s))
     where T : struct, Enum
 {
-    private static readonly Dictionary<T, string> Names = Enum.GetValues<T>().ToDictionary(v => v, v => StsDbContext.SnakeCase(v.ToString()));
+    private static readonly Dictionary<T, string> Names = Enum.GetValues<T>().ToDictionary(v => v, v => SnakeCase.From(v.ToString()));
     private static readonly Dictionary<string, T> Values = Names.ToDictionary(kv => kv.Value, kv => kv.Key);
 
     public static string ToText(T value) => Names[value];

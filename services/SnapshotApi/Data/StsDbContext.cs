@@ -1,5 +1,5 @@
-using System.Text;
 using Microsoft.EntityFrameworkCore;
+using Sts.Shared.Text;
 using Sts.SnapshotApi.Admin;
 using Sts.SnapshotApi.Audit;
 using Sts.SnapshotApi.Outbox;
@@ -31,17 +31,6 @@ public sealed class StsDbContext(DbContextOptions<StsDbContext> options) : DbCon
         // Columns in snake_case, so that hand-written SQL and psql sessions read naturally.
         foreach (var entity in modelBuilder.Model.GetEntityTypes())
             foreach (var property in entity.GetProperties())
-                property.SetColumnName(SnakeCase(property.Name));
-    }
-
-    internal static string SnakeCase(string name)
-    {
-        var sb = new StringBuilder(name.Length + 8);
-        for (var i = 0; i < name.Length; i++)
-        {
-            if (char.IsUpper(name[i]) && i > 0) sb.Append('_');
-            sb.Append(char.ToLowerInvariant(name[i]));
-        }
-        return sb.ToString();
+                property.SetColumnName(SnakeCase.From(property.Name));
     }
 }

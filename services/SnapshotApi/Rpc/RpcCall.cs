@@ -1,4 +1,5 @@
 using Grpc.Core;
+using Sts.Shared.Text;
 using Sts.SnapshotApi.Audit;
 using Sts.SnapshotApi.Auth;
 
@@ -31,5 +32,5 @@ public sealed class RpcCall
     public bool AuditWritten { get; set; }
 
     public AuditEntry ToAuditEntry(StatusCode code) =>
-        new(Actor, Action, RoomId, SnapshotId, code == StatusCode.OK ? "ok" : Data.StsDbContext.SnakeCase(code.ToString()), Audit);
+        new(Actor, Action, RoomId, SnapshotId, code == StatusCode.OK ? "ok" : SnakeCase.From(code.ToString()), Audit);
 }

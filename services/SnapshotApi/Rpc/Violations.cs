@@ -13,8 +13,6 @@ public sealed partial class Violations
     private const int MaxReported = 50;
     private readonly List<BadRequest.Types.FieldViolation> _list = [];
 
-    public bool HasAny => _list.Count > 0;
-
     /// <summary>True once no more violations will be reported; long loops may stop early.</summary>
     public bool Full => _list.Count >= MaxReported;
 
