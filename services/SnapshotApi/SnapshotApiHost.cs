@@ -62,6 +62,7 @@ public static class SnapshotApiHost
 
         var app = builder.Build();
         app.UseAuthentication();
+        app.UseMiddleware<RequestMessageCheck>();
         app.MapGrpcService<RoomGrpcService>();
         app.MapGrpcService<SnapshotGrpcService>();
         app.MapGrpcService<AuditGrpcService>();

@@ -51,7 +51,7 @@ public sealed class RpcPipeline(RpcCall call, AuditLog audit, CallerRateLimiter 
             T result;
             try
             {
-                call.Caller = Authenticate(context);
+                call.Caller = Authenticate(context.GetHttpContext());
                 if (!rateLimiter.TryAcquire(call.Caller.Email))
                 {
                     call.Audit["reason"] = "rate limited";
@@ -85,9 +85,9 @@ public sealed class RpcPipeline(RpcCall call, AuditLog audit, CallerRateLimiter 
         }
     }
 
-    private static Caller Authenticate(ServerCallContext context)
+    /// <summary>The caller behind the bearer token, or UNAUTHENTICATED with the reason.</summary>
+    internal static Caller Authenticate(HttpContext http)
     {
-        var http = context.GetHttpContext();
         if (http.User.Identity?.IsAuthenticated == true && Caller.From(http.User) is { } caller)
             return caller;
         var header = http.Request.Headers.Authorization.ToString();
@@ -173,14 +173,14 @@ public sealed class RpcPipeline(RpcCall call, AuditLog audit, CallerRateLimiter 
     }
 
     // "/sts.snapshot.v1.SnapshotService/CreateSnapshot" -> ("sts.snapshot.v1.SnapshotService", "CreateSnapshot")
-    private static (string Service, string Method) SplitMethod(string fullMethod)
+    internal static (string Service, string Method) SplitMethod(string fullMethod)
     {
         var slash = fullMethod.LastIndexOf('/');
         return (fullMethod[1..slash], fullMethod[(slash + 1)..]);
     }
 
     // -> "SnapshotService.CreateSnapshot"
-    private static string ActionName(string fullMethod)
+    internal static string ActionName(string fullMethod)
     {
         var (service, method) = SplitMethod(fullMethod);
         return service[(service.LastIndexOf('.') + 1)..] + "." + method;

@@ -17,8 +17,8 @@ public enum FuzzRpc
 /// <summary>One planned request: its place in the run, its kind, and the seed its content is drawn from.</summary>
 public sealed record FuzzCase(int Index, FuzzRpc Rpc, int Seed);
 
-/// <summary>A generated request, ready to send. <see cref="ReachesPipeline"/> says whether the server can read it, and so must audit it.</summary>
-public sealed record FuzzCall(string Rpc, string Action, string Caller, bool ReachesPipeline, Func<Task> Send, Func<string> Describe);
+/// <summary>A generated request, ready to send. <see cref="Readable"/> says whether the server can read it (parse it, within the size limit).</summary>
+public sealed record FuzzCall(string Rpc, string Action, string Caller, bool Readable, Func<Task> Send, Func<string> Describe);
 
 /// <summary>
 /// Turns a planned case into a request. Each case draws from a <see cref="Hostile"/> seeded with its own seed,
@@ -26,7 +26,7 @@ public sealed record FuzzCall(string Rpc, string Action, string Caller, bool Rea
 /// </summary>
 public sealed class FuzzCases(FuzzScene scene, FuzzCallers callers, CallInvoker rawInvoker)
 {
-    /// <summary>The API's Grpc:MaxMessageBytes; larger requests are refused by the transport before the RPC pipeline.</summary>
+    /// <summary>The API's Grpc:MaxMessageBytes; larger requests are refused RESOURCE_EXHAUSTED before they are parsed.</summary>
     public const int ServerMaxMessageBytes = 16 * 1024 * 1024;
 
     private static readonly TimeSpan CallDeadline = TimeSpan.FromSeconds(30);
