@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 using Sts.PdfWorker.Cache;
 using Sts.PdfWorker.Generation;
 using Sts.PdfWorker.Messaging;
@@ -9,7 +10,7 @@ using Sts.Shared.Telemetry;
 namespace Sts.PdfWorker;
 
 /// <summary>Builds the worker. Program.cs runs it; tests start it in-process, several at a time.</summary>
-public static class PdfWorkerHost
+public static partial class PdfWorkerHost
 {
     public static WebApplication Create(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
@@ -37,6 +38,23 @@ public static class PdfWorkerHost
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
         app.MapStsMetrics();
+        LogShutdown(app);
         return app;
     }
+
+    /// <summary>What a rolling restart needs to see in the log: how many renders the stop found, and how many it left.</summary>
+    private static void LogShutdown(WebApplication app)
+    {
+        var statistics = app.Services.GetRequiredService<WorkerStatistics>();
+        var drain = app.Services.GetRequiredService<IOptions<WorkerOptions>>().Value.DrainTimeout;
+        var logger = app.Logger;
+        app.Lifetime.ApplicationStopping.Register(() => Stopping(logger, statistics.InFlight, drain));
+        app.Lifetime.ApplicationStopped.Register(() => Stopped(logger, statistics.InFlight, statistics.Renders));
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stopping: taking no more messages; {InFlight} render(s) in hand get up to {DrainTimeout} to finish, prefetched messages go back to the queue")]
+    private static partial void Stopping(ILogger logger, int inFlight, TimeSpan drainTimeout);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stopped: {InFlight} render(s) unfinished (their messages go back to the queue); {Renders} rendered in this process")]
+    private static partial void Stopped(ILogger logger, int inFlight, long renders);
 }

@@ -25,6 +25,15 @@ public sealed class WorkerOptions
     [Range(typeof(TimeSpan), "00:00:00.001", "00:20:00")]
     public TimeSpan RenderTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// On SIGTERM the worker stops taking messages and gives the renders in hand this long to finish; a render still
+    /// running then is cancelled and its message goes back to the queue for another worker (nothing is FAILED for it).
+    /// Messages prefetched but not started go back at once. Keep the orchestrator's grace period above this plus 30 s
+    /// (deploy/k8s sets 90 s).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(45);
+
     /// <summary>How often this worker reports its totals to the API.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan StatsInterval { get; set; } = TimeSpan.FromSeconds(10);

@@ -38,9 +38,13 @@ public static class BusSetup
         {
             o.WaitUntilStarted = true;
             o.StartTimeout = TimeSpan.FromSeconds(60);
-            // On SIGTERM, finish the renders in hand before the connection closes.
-            o.StopTimeout = TimeSpan.FromSeconds(60);
+            // On SIGTERM: stop consuming, let the renders in hand finish for DrainTimeout, then cancel the rest
+            // (their messages are not acknowledged, so RabbitMQ hands them to another worker).
+            o.ConsumerStopTimeout = worker.DrainTimeout;
+            o.StopTimeout = worker.DrainTimeout + TimeSpan.FromSeconds(15);
         });
+        // The host's own limit on stopping (30 s by default) must not cut the drain short.
+        services.Configure<HostOptions>(o => o.ShutdownTimeout = worker.DrainTimeout + TimeSpan.FromSeconds(25));
         return services;
     }
 }

@@ -1,6 +1,9 @@
 using System.Diagnostics;
 using Grpc.Core;
+using Microsoft.Extensions.DependencyInjection;
 using Sts.Api.V1;
+using Sts.PdfWorker.Generation;
+using Sts.SnapshotApi.Tests.Fuzzing;
 using Sts.SnapshotApi.Tests.Infrastructure;
 
 namespace Sts.SnapshotApi.Tests.Reliability;
@@ -8,6 +11,111 @@ namespace Sts.SnapshotApi.Tests.Reliability;
 [Collection(PipelineCollection.Name)]
 public sealed class ShutdownAndTimeoutTests(PipelineFixture cluster)
 {
+    /// <summary>
+    /// A stopping worker (the host's StopAsync, which is what SIGTERM runs) finishes the render it holds and hands
+    /// back the messages it had prefetched; another worker completes those, and nothing is FAILED.
+    /// </summary>
+    [Fact]
+    public async Task A_stopping_worker_finishes_the_render_in_hand_and_returns_its_prefetched_messages()
+    {
+        await cluster.StopAsync(cluster.Worker);
+        var room = await SlowRoomAsync();
+        var draining = await cluster.StartWorkerAsync(new Dictionary<string, string?>
+        {
+            ["Worker:Concurrency"] = "1", ["Worker:Prefetch"] = "3", ["RenderCache:Enabled"] = "false",
+        });
+        try
+        {
+            var ids = new List<string>();
+            for (var i = 0; i < 3; i++)
+                ids.Add((await cluster.Admin.Snapshots.CreateSnapshotAsync(new CreateSnapshotRequest { RoomId = room.Id, Title = $"drain {i}", Type = SnapshotType.Pdf })).Snapshot.Id);
+            var statistics = draining.Services.GetRequiredService<WorkerStatistics>();
+            await SnapshotWaiting.EventuallyAsync(() => Task.FromResult(statistics.InFlight == 1), TimeSpan.FromSeconds(30), "the worker to start a render");
+
+            await cluster.StopAsync(draining);
+
+            Assert.Equal(0, statistics.InFlight);
+            Assert.Equal(1, statistics.Renders);
+            var states = await StatesAsync(ids);
+            Assert.Equal(1, states.Count(s => s.Status == SnapshotStatus.Completed));
+            Assert.Equal(2, states.Count(s => s.Status == SnapshotStatus.Queued));
+            await AssertQueueHoldsAsync(2);
+
+            await cluster.RestartWorkerAsync();
+            foreach (var id in ids) Assert.Equal(SnapshotStatus.Completed, (await cluster.Admin.WatchToEndAsync(id, TimeSpan.FromSeconds(120)))[^1].Status);
+        }
+        finally
+        {
+            await cluster.StopAsync(draining);
+            await cluster.RestartWorkerAsync();
+        }
+    }
+
+    /// <summary>A render still running when the drain time is up is cancelled, not failed: its message goes back to the queue.</summary>
+    [Fact]
+    public async Task A_render_outlasting_the_drain_timeout_is_cancelled_and_its_message_requeued()
+    {
+        await cluster.StopAsync(cluster.Worker);
+        var room = await SlowRoomAsync();
+        var impatient = await cluster.StartWorkerAsync(new Dictionary<string, string?>
+        {
+            ["Worker:Concurrency"] = "1", ["Worker:DrainTimeout"] = "00:00:00.050", ["RenderCache:Enabled"] = "false",
+        });
+        try
+        {
+            var id = (await cluster.Admin.Snapshots.CreateSnapshotAsync(new CreateSnapshotRequest { RoomId = room.Id, Title = "cut short", Type = SnapshotType.Pdf })).Snapshot.Id;
+            var statistics = impatient.Services.GetRequiredService<WorkerStatistics>();
+            await SnapshotWaiting.EventuallyAsync(() => Task.FromResult(statistics.InFlight == 1), TimeSpan.FromSeconds(30), "the worker to start a render");
+
+            var watch = Stopwatch.StartNew();
+            await cluster.StopAsync(impatient);
+
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(15), $"stopping took {watch.Elapsed}");
+            Assert.Equal(0, statistics.Renders);
+            Assert.Equal(0, statistics.Failures);
+            Assert.Equal(SnapshotStatus.Running, (await StatesAsync([id]))[0].Status);
+            await AssertQueueHoldsAsync(1);
+
+            await cluster.RestartWorkerAsync();
+            Assert.Equal(SnapshotStatus.Completed, (await cluster.Admin.WatchToEndAsync(id, TimeSpan.FromSeconds(120)))[^1].Status);
+        }
+        finally
+        {
+            await cluster.StopAsync(impatient);
+            await cluster.RestartWorkerAsync();
+        }
+    }
+
+    /// <summary>A room at every size limit: its PDF takes seconds, long enough to stop a worker in the middle of it.</summary>
+    private async Task<Room> SlowRoomAsync()
+    {
+        var room = FuzzRooms.AtEveryLimit(new Hostile(5), TestRooms.UniqueId("slow"));
+        await cluster.Platform.Rooms.UpsertRoomAsync(new UpsertRoomRequest { Room = room }, deadline: DateTime.UtcNow.AddSeconds(120));
+        return room;
+    }
+
+    private async Task<List<Snapshot>> StatesAsync(IEnumerable<string> ids)
+    {
+        var states = new List<Snapshot>();
+        foreach (var id in ids) states.Add((await cluster.Admin.Snapshots.GetSnapshotAsync(new GetSnapshotRequest { SnapshotId = id })).Snapshot);
+        return states;
+    }
+
+    /// <summary>With no worker running, the returned messages wait in the queue, ready (RabbitMQ's management API, when it answers).</summary>
+    private async Task AssertQueueHoldsAsync(int ready)
+    {
+        if (cluster.Broker.Management is not { } management) return;
+        var path = $"queues/{Uri.EscapeDataString(cluster.Broker.VirtualHost)}/generate-snapshot";
+        long seen = -1;
+        // The management API's counts lag by up to its stats interval (5 s by default).
+        await SnapshotWaiting.EventuallyAsync(async () =>
+        {
+            using var queue = System.Text.Json.JsonDocument.Parse(await management.GetStringAsync(path));
+            seen = queue.RootElement.TryGetProperty("messages_ready", out var count) ? count.GetInt64() : -1;
+            return seen == ready;
+        }, TimeSpan.FromSeconds(30), $"{ready} ready messages in generate-snapshot");
+    }
+
     [Fact]
     public async Task A_render_over_its_time_limit_is_stopped_and_the_snapshot_fails_with_a_reason()
     {
