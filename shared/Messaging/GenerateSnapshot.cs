@@ -1,12 +1,16 @@
 namespace Sts.Shared.Messaging;
 
 /// <summary>
-/// Asks a worker to render one snapshot. Published by SnapshotApi's outbox relay; carries the frozen
-/// room state so that the worker needs no access to the API's database. Redelivery is normal:
+/// Asks a worker to render one snapshot. Sent by SnapshotApi's outbox relay to <see cref="Queue"/>; carries the
+/// frozen room state so that the worker needs no access to the API's database. Redelivery is normal:
 /// the worker is idempotent per SnapshotId.
 /// </summary>
 public sealed record GenerateSnapshot
 {
+    /// <summary>The workers' competing-consumer queue. The relay sends to it (declaring it if need be), so a command
+    /// sent before any worker has started waits there instead of being dropped by an exchange with no queue bound.</summary>
+    public const string Queue = "generate-snapshot";
+
     public required Guid SnapshotId { get; init; }
     public required Guid TaskId { get; init; }
     public required string RoomId { get; init; }

@@ -7,7 +7,7 @@ namespace Sts.PdfWorker.Messaging;
 /// <summary>The worker's side of RabbitMQ: one competing-consumer endpoint for GenerateSnapshot.</summary>
 public static class BusSetup
 {
-    public const string QueueName = "generate-snapshot";
+    public const string QueueName = GenerateSnapshot.Queue;
 
     public static IServiceCollection AddWorkerBus(this IServiceCollection services, IConfiguration configuration, WorkerOptions worker)
     {

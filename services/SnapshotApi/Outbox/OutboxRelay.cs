@@ -9,7 +9,7 @@ using Sts.SnapshotApi.Telemetry;
 namespace Sts.SnapshotApi.Outbox;
 
 /// <summary>
-/// Publishes outbox rows to RabbitMQ with publisher confirms. Rows are claimed with FOR UPDATE SKIP LOCKED
+/// Sends outbox rows to RabbitMQ with publisher confirms. Rows are claimed with FOR UPDATE SKIP LOCKED
 /// (so several replicas never publish the same row at once) and marked sent only after the broker confirmed
 /// them. A crash between confirm and commit republishes the row; consumers are idempotent for that reason.
 /// </summary>
@@ -18,6 +18,8 @@ public sealed class OutboxRelay(
 {
     /// <summary>CreateSnapshot notifies this channel on commit so the relay need not wait for its next poll.</summary>
     public const string WakeChannel = "outbox_pending";
+
+    private static readonly Uri GenerateQueue = new($"queue:{GenerateSnapshot.Queue}");
 
     private readonly SemaphoreSlim _wake = new(0, 1);
 
@@ -107,7 +109,10 @@ public sealed class OutboxRelay(
                 case nameof(GenerateSnapshot):
                     var message = JsonSerializer.Deserialize<GenerateSnapshot>(row.Payload)
                         ?? throw new JsonException("empty payload");
-                    await bus.Publish(message, context => context.MessageId = row.MessageId, deadline.Token);
+                    // Sent to the queue, not published: an exchange with no queue bound yet (a broker no worker has
+                    // started on) would confirm the message and drop it.
+                    var queue = await bus.GetSendEndpoint(GenerateQueue);
+                    await queue.Send(message, context => context.MessageId = row.MessageId, deadline.Token);
                     return null;
                 default:
                     // A row this version does not know: leave it (and say so) rather than drop it.

@@ -34,12 +34,15 @@ public sealed class ShutdownAndTimeoutTests(PipelineFixture cluster)
 
             await cluster.StopAsync(draining);
 
+            // Finished or handed back, each of them: MassTransit may still start a message it had already
+            // dispatched when the stop came, so one or two renders finish here, and the rest wait in the queue.
             Assert.Equal(0, statistics.InFlight);
-            Assert.Equal(1, statistics.Renders);
+            var finished = (int)statistics.Renders;
+            Assert.InRange(finished, 1, 2);
             var states = await StatesAsync(ids);
-            Assert.Equal(1, states.Count(s => s.Status == SnapshotStatus.Completed));
-            Assert.Equal(2, states.Count(s => s.Status == SnapshotStatus.Queued));
-            await AssertQueueHoldsAsync(2);
+            Assert.Equal(finished, states.Count(s => s.Status == SnapshotStatus.Completed));
+            Assert.Equal(3 - finished, states.Count(s => s.Status == SnapshotStatus.Queued));
+            await AssertQueueHoldsAsync(3 - finished);
 
             await cluster.RestartWorkerAsync();
             foreach (var id in ids) Assert.Equal(SnapshotStatus.Completed, (await cluster.Admin.WatchToEndAsync(id, TimeSpan.FromSeconds(120)))[^1].Status);
