@@ -20,7 +20,10 @@ public static class ChaosRooms
         ("chaos-busy", 250, 2500),
     ];
 
-    public static IEnumerable<Room> All() => Shapes.Select(s => Build(s.Id, s.Documents, s.Activities));
+    /// <summary>A room whose PDF takes several hundred milliseconds: sent in bursts only where a stop must find renders in hand.</summary>
+    public static readonly (string Id, int Documents, int Activities) Heavy = ("chaos-heavy", 2000, 20000);
+
+    public static IEnumerable<Room> All() => Shapes.Append(Heavy).Select(s => Build(s.Id, s.Documents, s.Activities));
 
     private static Room Build(string id, int documents, int activities)
     {

@@ -100,8 +100,12 @@ public sealed class ChaosRun(ChaosOptions options) : IAsyncDisposable
         PrintEvidence(phases, plan, load, checker, chain, settled);
 
         var broken = checker.Results.Count(r => r.Verdict is Verdict.Lost or Verdict.Stuck or Verdict.Duplicated or Verdict.Corrupt);
-        var passed = broken == 0 && chain.Valid;
-        Say(passed ? "PASS: nothing lost, stuck, duplicated or corrupt; the audit chain verifies" : "FAIL: see above");
+        // A graceful restart is not a failure of anything: no snapshot may fail for it, and every stop must be clean.
+        var failedInRollingRestart = checker.Results.Count(r => r.Verdict == Verdict.Failed && r.Create.Phase == "rolling-restart");
+        foreach (var stop in plan.UngracefulStops) Console.WriteLine($"UNGRACEFUL STOP: {stop}");
+        if (failedInRollingRestart > 0) Console.WriteLine($"FAILED during the rolling restart: {failedInRollingRestart} snapshot(s)");
+        var passed = broken == 0 && chain.Valid && plan.UngracefulStops.Count == 0 && failedInRollingRestart == 0;
+        Say(passed ? "PASS: nothing lost, stuck, duplicated or corrupt; every SIGTERM stop was clean; the audit chain verifies" : "FAIL: see above");
         if (!passed) _keepFiles = true;
         return passed ? 0 : 1;
     }

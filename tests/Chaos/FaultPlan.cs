@@ -16,7 +16,13 @@ public sealed class FaultPlan(ChaosOptions options, Cluster cluster, LoadDriver 
     private const string GenerateQueue = "generate-snapshot";
     private static readonly TimeSpan InfraTimeout = TimeSpan.FromSeconds(150);
 
+    /// <summary>The grace period a rolling restart gives each process, as deploy/k8s does for the worker.</summary>
+    public static readonly TimeSpan GraceTimeout = TimeSpan.FromSeconds(90);
+
     public List<FaultEvent> Events { get; } = [];
+
+    /// <summary>Graceful stops that were not: a non-zero exit code, or no exit within the grace period.</summary>
+    public List<string> UngracefulStops { get; } = [];
 
     public IReadOnlyList<Phase> Phases()
     {
@@ -28,6 +34,7 @@ public sealed class FaultPlan(ChaosOptions options, Cluster cluster, LoadDriver 
             new("rabbit-stop", "rabbitmqctl stop_app, start_app 4 s later", 2 * n, TimeSpan.FromSeconds(12), null, StopRabbitAsync),
             new("pg-restart", "pg_ctl restart -m fast", 3 * n + (n - 1) * 2, TimeSpan.FromSeconds(7), null, RestartPostgresAsync),
             new("api-kill", "kill -9 of an API replica right after it answered a create, restart 1 s later", 3 * n + (n - 1) * 2, TimeSpan.FromSeconds(8), null, KillApiAsync),
+            new("rolling-restart", $"SIGTERM each worker (renders in hand) then each API replica, one at a time, each restarted once it has exited; must exit 0 within {GraceTimeout.TotalSeconds:F0} s", n, TimeSpan.FromSeconds(20), null, RollingRestartAsync, Heavy: true),
             new("api-kill-outbox", $"one API replica, outbox poll {Cluster.LongPoll.TotalSeconds:F0} s; kill -9 right after a create, restart 1 s later", 3 * n, TimeSpan.FromSeconds(8), PrepareOutboxPhaseAsync, KillApiOutboxAsync),
         ];
     }
@@ -82,6 +89,44 @@ public sealed class FaultPlan(ChaosOptions options, Cluster cluster, LoadDriver 
         Log("pg-restart", $"pg-restart done ({watch.Elapsed.TotalSeconds:F1} s; unsent outbox rows just before: {unsent})");
         var took = await cluster.WaitAllReadyAsync(ct);
         Log("pg-restart", $"all services ready again {took.TotalSeconds:F1} s later");
+    }
+
+    private async Task RollingRestartAsync(int rep, CancellationToken ct)
+    {
+        foreach (var worker in cluster.Workers)
+        {
+            // A burst of slow renders, and the stop as soon as one is under way, so the worker has work in hand.
+            await load.IssueHeavyAsync(4, "rolling-restart", ct);
+            var running = 0L;
+            for (var waited = Stopwatch.StartNew(); waited.Elapsed < TimeSpan.FromSeconds(10) && running == 0;)
+            {
+                running = await db.CountAsync($"SELECT count(*) FROM snapshots WHERE status = 'running' AND room_id = '{ChaosRooms.Heavy.Id}'", ct);
+                if (running == 0) await Task.Delay(10, ct);
+            }
+            var depth = await sandbox.QueueDepthAsync(GenerateQueue, ct);
+            await TerminateAsync(worker.Process, $"snapshots running {running}, queue unacked {depth?.Unacked.ToString(CultureInfo.InvariantCulture) ?? "?"}, ready {depth?.Ready.ToString(CultureInfo.InvariantCulture) ?? "?"}");
+            var took = await worker.StartAsync(ct);
+            Log("rolling-restart", $"{worker.Name} started again, ready in {took.TotalSeconds:F1} s");
+        }
+        foreach (var api in cluster.Apis.Where(a => a.InService))
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1), ct);
+            var unsent = await db.CountAsync("SELECT count(*) FROM outbox WHERE sent_at IS NULL", ct);
+            await TerminateAsync(api.Process, $"unsent outbox rows {unsent}");
+            var took = await api.StartAsync(ct);
+            Log("rolling-restart", $"{api.Name} started again, ready in {took.TotalSeconds:F1} s");
+        }
+    }
+
+    private async Task TerminateAsync(ServiceProcess process, string state)
+    {
+        var (pid, code, took) = await process.TerminateAsync(GraceTimeout);
+        // The worker logs what the stop found and what it left (PdfWorkerHost.LogShutdown).
+        var said = process.Tail(40).Split('\n').Where(l => l.Contains("Stopping:", StringComparison.Ordinal) || l.Contains("Stopped:", StringComparison.Ordinal))
+            .Select(l => l[(l.IndexOf(": ", StringComparison.Ordinal) + 2)..].Trim()).TakeLast(2);
+        var outcome = code is { } c ? $"exited with code {c} after {took.TotalSeconds:F1} s" : $"did not exit within {GraceTimeout.TotalSeconds:F0} s and was killed";
+        Log("rolling-restart", $"SIGTERM {process.Name} (pid {pid}; {state}): {outcome}{(said.Any() ? "; it said: " + string.Join(" / ", said) : "")}");
+        if (code != 0) lock (UngracefulStops) UngracefulStops.Add($"{process.Name}: {outcome}");
     }
 
     private Task KillApiAsync(int rep, CancellationToken ct) =>

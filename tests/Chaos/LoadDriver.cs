@@ -75,6 +75,19 @@ public sealed class LoadDriver(Cluster cluster, Identities identities, ChaosOpti
         }
     }
 
+    /// <summary>Issues <paramref name="count"/> PDF creates of <see cref="ChaosRooms.Heavy"/> at once (as slots allow).</summary>
+    public async Task IssueHeavyAsync(int count, string phase, CancellationToken ct)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            await _slots.WaitAsync(ct);
+            var record = Next(phase, heavy: false, ChaosRooms.Heavy.Id);
+            Records.Enqueue(record);
+            var task = RunAsync(record, ct);
+            lock (_inFlight) _inFlight.Add(task);
+        }
+    }
+
     /// <summary>Completes as soon as the next create that <paramref name="replica"/> answers OK has returned to the caller.</summary>
     public Task<CreateRecord> NextAcceptedByAsync(ApiReplica replica) =>
         _acceptWaiters.GetOrAdd(replica.Index, _ => new TaskCompletionSource<CreateRecord>()).Task;
@@ -92,7 +105,7 @@ public sealed class LoadDriver(Cluster cluster, Identities identities, ChaosOpti
         await Task.WhenAll(tasks);
     }
 
-    private CreateRecord Next(string phase, bool heavy)
+    private CreateRecord Next(string phase, bool heavy, string? pdfOfRoom = null)
     {
         lock (_random)
         {
@@ -100,6 +113,8 @@ public sealed class LoadDriver(Cluster cluster, Identities identities, ChaosOpti
             var roll = _random.Next(100);
             var type = roll < 50 ? SnapshotType.Pdf : roll < 75 ? SnapshotType.Json : SnapshotType.Csv;
             if (heavy && _random.Next(3) < 2) (shape, type) = (ChaosRooms.Shapes[^1], SnapshotType.Pdf);
+            var roomId = pdfOfRoom ?? shape.Id;
+            if (pdfOfRoom is not null) type = SnapshotType.Pdf;
             var bytes = new byte[16];
             _random.NextBytes(bytes);
             return new CreateRecord
@@ -107,7 +122,7 @@ public sealed class LoadDriver(Cluster cluster, Identities identities, ChaosOpti
                 Number = Interlocked.Increment(ref _number),
                 Phase = phase,
                 RequestId = new Guid(bytes).ToString("D"),
-                RoomId = shape.Id,
+                RoomId = roomId,
                 Type = type,
                 IssuedAtSeconds = clock.Elapsed.TotalSeconds,
             };

@@ -77,6 +77,40 @@ public sealed class ServiceProcess(string name, string dll, string logFile) : ID
         return pid;
     }
 
+    /// <summary>
+    /// SIGTERM, what an orchestrator sends before a rolling restart, then waits up to <paramref name="grace"/> for the
+    /// process to exit by itself. Returns its exit code, or null when it had to be killed after the grace period.
+    /// </summary>
+    public async Task<(int? Pid, int? ExitCode, TimeSpan Took)> TerminateAsync(TimeSpan grace)
+    {
+        Process? process;
+        lock (_gate) process = _process;
+        if (process is null || process.HasExited) return (null, process?.ExitCode, TimeSpan.Zero);
+        var pid = process.Id;
+        var watch = Stopwatch.StartNew();
+        using (var kill = Process.Start("kill", ["-TERM", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            await kill.WaitForExitAsync();
+        lock (_gate) _log?.WriteLine($"==== {DateTimeOffset.UtcNow:O} {Name} sent SIGTERM (pid {pid}) ====");
+        using var timeout = new CancellationTokenSource(grace);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            Kill();
+            return (pid, null, watch.Elapsed);
+        }
+        var code = process.ExitCode;
+        lock (_gate)
+        {
+            _log?.WriteLine($"==== {DateTimeOffset.UtcNow:O} {Name} exited with code {code} after SIGTERM ({watch.Elapsed.TotalSeconds:F1} s) ====");
+            process.Dispose();
+            if (ReferenceEquals(_process, process)) _process = null;
+        }
+        return (pid, code, watch.Elapsed);
+    }
+
     /// <summary>The exit code when the process ended without being killed here (a crash); null while it runs or after a kill.</summary>
     public int? ExitedOnItsOwn
     {
