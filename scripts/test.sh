@@ -19,6 +19,9 @@ step "buf lint (protos/)"
 step "monitoring: promtool check config/rules, promtool test rules, dashboard lint"
 scripts/check-monitoring.sh
 
+step "deployment files: Dockerfiles, docker-compose config, kubectl kustomize (offline)"
+scripts/check-deploy.sh
+
 step "build (-warnaserror)"
 dotnet build Sts.sln -c Release -warnaserror -nologo -v q
 
