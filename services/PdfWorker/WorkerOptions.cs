@@ -11,6 +11,13 @@ public sealed class WorkerOptions
     [Range(0, 256)]
     public int Concurrency { get; set; }
 
+    /// <summary>
+    /// Renders at once from the scheduled (batch) queue, on top of <see cref="Concurrency"/>: scheduled work has
+    /// its own slots, so it never holds the ones interactive snapshots need, and uses little of the machine.
+    /// </summary>
+    [Range(1, 256)]
+    public int ScheduledConcurrency { get; set; } = 1;
+
     /// <summary>Messages RabbitMQ hands this worker ahead of time; 0 means the same as Concurrency, so idle workers are not starved.</summary>
     [Range(0, 1024)]
     public int Prefetch { get; set; }

@@ -11,6 +11,13 @@ public sealed record GenerateSnapshot
     /// sent before any worker has started waits there instead of being dropped by an exchange with no queue bound.</summary>
     public const string Queue = "generate-snapshot";
 
+    /// <summary>Scheduled (batch) work has its own queue, consumed with a few render slots per worker, so that it
+    /// never holds the slots interactive snapshots need.</summary>
+    public const string ScheduledQueue = "generate-snapshot-scheduled";
+
+    /// <summary>The queue this message goes to.</summary>
+    public string QueueName => Scheduled ? ScheduledQueue : Queue;
+
     public required Guid SnapshotId { get; init; }
     public required Guid TaskId { get; init; }
     public required string RoomId { get; init; }
@@ -25,6 +32,8 @@ public sealed record GenerateSnapshot
     public required string ContentHash { get; init; }
     /// <summary>Canonical protobuf JSON of the room (sts.snapshot.v1.Room).</summary>
     public required string RoomState { get; init; }
+    /// <summary>Batch or scheduled work rather than a person waiting; false in messages written before it existed.</summary>
+    public bool Scheduled { get; init; }
 }
 
 /// <summary>What a rendered snapshot includes.</summary>

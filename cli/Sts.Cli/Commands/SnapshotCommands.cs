@@ -27,6 +27,7 @@ public static class SnapshotCommands
             Description = "Idempotency key (a UUID): repeating it returns the first snapshot. Default: a new one, so that retries are safe.",
             HelpName = "uuid",
         };
+        var scheduled = new Option<bool>("--scheduled") { Description = "Batch or scheduled work: meets a lower backlog bound and renders from its own queue, so people's snapshots go first." };
         var wait = new Option<bool>("--wait") { Description = "Follow the snapshot with a progress bar until it completes or fails." };
         var download = new Option<string?>("--download")
         {
@@ -36,7 +37,7 @@ public static class SnapshotCommands
 
         var command = new Command("create", "Freeze a room's current state and queue its rendering.")
         {
-            room, title, type, noDocuments, noActivity, noApprovals, activityLimit, requestId, wait, download,
+            room, title, type, noDocuments, noActivity, noApprovals, activityLimit, requestId, scheduled, wait, download,
         };
         var api = new ApiOptions(command, DevIdentity.Admin);
         command.SetAction((parseResult, ct) => api.RunAsync(parseResult, async connection =>
@@ -54,6 +55,7 @@ public static class SnapshotCommands
                     ActivityLimit = parseResult.GetValue(activityLimit),
                 },
                 RequestId = parseResult.GetValue(requestId) ?? Guid.NewGuid().ToString("D"),
+                Priority = parseResult.GetValue(scheduled) ? SnapshotPriority.Scheduled : SnapshotPriority.Interactive,
             };
             var snapshot = (await connection.Snapshots.CreateSnapshotAsync(request, connection.Unary(ct))).Snapshot;
             SnapshotView.WriteDetails(snapshot);

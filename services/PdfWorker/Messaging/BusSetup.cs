@@ -23,15 +23,9 @@ public static class BusSetup
                     h.Password(address.Password);
                     h.PublisherConfirmation = true;
                 });
-                cfg.ReceiveEndpoint(QueueName, e =>
-                {
-                    e.PrefetchCount = worker.EffectivePrefetch;
-                    e.ConcurrentMessageLimit = worker.EffectiveConcurrency;
-                    // A few short retries for transient faults (storage, broker); then the error queue,
-                    // and MassTransit's Fault<GenerateSnapshot> tells the API to mark the snapshot FAILED.
-                    e.UseMessageRetry(r => r.Intervals(200, 1000, 3000));
-                    e.ConfigureConsumer<GenerateSnapshotConsumer>(context);
-                });
+                // Interactive and scheduled work arrive on separate queues with separate render slots.
+                cfg.ReceiveEndpoint(QueueName, e => Consume(e, context, worker.EffectivePrefetch, worker.EffectiveConcurrency));
+                cfg.ReceiveEndpoint(GenerateSnapshot.ScheduledQueue, e => Consume(e, context, worker.ScheduledConcurrency, worker.ScheduledConcurrency));
             });
         });
         services.AddOptions<MassTransitHostOptions>().Configure(o =>
@@ -46,5 +40,15 @@ public static class BusSetup
         // The host's own limit on stopping (30 s by default) must not cut the drain short.
         services.Configure<HostOptions>(o => o.ShutdownTimeout = worker.DrainTimeout + TimeSpan.FromSeconds(25));
         return services;
+    }
+
+    private static void Consume(IRabbitMqReceiveEndpointConfigurator e, IBusRegistrationContext context, int prefetch, int concurrency)
+    {
+        e.PrefetchCount = prefetch;
+        e.ConcurrentMessageLimit = concurrency;
+        // A few short retries for transient faults (storage, broker); then the error queue,
+        // and MassTransit's Fault<GenerateSnapshot> tells the API to mark the snapshot FAILED.
+        e.UseMessageRetry(r => r.Intervals(200, 1000, 3000));
+        e.ConfigureConsumer<GenerateSnapshotConsumer>(context);
     }
 }

@@ -19,8 +19,6 @@ public sealed class OutboxRelay(
     /// <summary>CreateSnapshot notifies this channel on commit so the relay need not wait for its next poll.</summary>
     public const string WakeChannel = "outbox_pending";
 
-    private static readonly Uri GenerateQueue = new($"queue:{GenerateSnapshot.Queue}");
-
     private readonly SemaphoreSlim _wake = new(0, 1);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -111,7 +109,7 @@ public sealed class OutboxRelay(
                         ?? throw new JsonException("empty payload");
                     // Sent to the queue, not published: an exchange with no queue bound yet (a broker no worker has
                     // started on) would confirm the message and drop it.
-                    var queue = await bus.GetSendEndpoint(GenerateQueue);
+                    var queue = await bus.GetSendEndpoint(new Uri($"queue:{message.QueueName}"));
                     await queue.Send(message, context => context.MessageId = row.MessageId, deadline.Token);
                     return null;
                 default:

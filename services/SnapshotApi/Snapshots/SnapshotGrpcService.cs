@@ -43,12 +43,20 @@ public sealed partial class SnapshotGrpcService(
         if (requestId is not null && await ReplayAsync(request, requestId, optionsJson, ct) is { } replay)
             return replay;
 
-        // Backpressure: refuse work the workers cannot reach soon, rather than queue it without bound.
+        // Backpressure: refuse work the workers cannot reach soon, rather than queue it without bound. Scheduled
+        // work meets a lower bound, so the headroom above it stays free for people waiting on a snapshot.
+        var scheduled = request.Priority == SnapshotPriority.Scheduled;
+        if (scheduled) call.Audit["priority"] = "scheduled";
+        var bound = scheduled ? taskOptions.Value.MaxPendingScheduledTasks : taskOptions.Value.MaxPendingTasks;
         var pending = await db.Tasks.CountAsync(t => t.Status == SnapshotTaskStatus.Pending, ct);
-        if (pending >= taskOptions.Value.MaxPendingTasks)
+        if (pending >= bound)
         {
             call.Audit["reason"] = $"{pending} tasks pending";
-            throw RetryLater.Exhausted($"{pending} snapshots are waiting for a worker; try again shortly.", TimeSpan.FromSeconds(5));
+            throw RetryLater.Exhausted(
+                scheduled
+                    ? $"{pending} snapshots are waiting for a worker, the most scheduled work may add to; try again later."
+                    : $"{pending} snapshots are waiting for a worker; try again shortly.",
+                TimeSpan.FromSeconds(scheduled ? 30 : 5));
         }
 
         var room = await FreezeAsync(request.RoomId, ct);
@@ -74,14 +82,14 @@ public sealed partial class SnapshotGrpcService(
         db.SnapshotStates.Add(new SnapshotStateRow { Id = snapshot.Id, RoomState = state });
         db.Tasks.Add(new TaskRow
         {
-            Id = snapshot.TaskId, SnapshotId = snapshot.Id, Status = SnapshotTaskStatus.Pending, CreatedAt = now, UpdatedAt = now,
+            Id = snapshot.TaskId, SnapshotId = snapshot.Id, Status = SnapshotTaskStatus.Pending, Scheduled = scheduled, CreatedAt = now, UpdatedAt = now,
         });
         db.Outbox.Add(new OutboxRow
         {
             MessageId = Guid.CreateVersion7(now),
             MessageType = nameof(GenerateSnapshot),
             SnapshotId = snapshot.Id,
-            Payload = JsonSerializer.Serialize(SnapshotMapping.ToMessage(snapshot, options, state)),
+            Payload = JsonSerializer.Serialize(SnapshotMapping.ToMessage(snapshot, options, state, scheduled)),
             TraceParent = System.Diagnostics.Activity.Current?.Id,
             CreatedAt = now,
         });

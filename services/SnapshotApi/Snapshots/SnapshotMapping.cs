@@ -64,8 +64,9 @@ public static class SnapshotMapping
             : null,
     };
 
-    public static GenerateSnapshot ToMessage(SnapshotRow row, SnapshotOptions options, string roomState) => new()
+    public static GenerateSnapshot ToMessage(SnapshotRow row, SnapshotOptions options, string roomState, bool scheduled) => new()
     {
+        Scheduled = scheduled,
         SnapshotId = row.Id,
         TaskId = row.TaskId,
         RoomId = row.RoomId,

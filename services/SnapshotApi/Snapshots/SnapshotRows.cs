@@ -44,6 +44,8 @@ public sealed class TaskRow
     public SnapshotTaskStatus Status { get; set; }
     public int Progress { get; set; }
     public int Attempts { get; set; }
+    /// <summary>Batch or scheduled work (CreateSnapshot priority SCHEDULED): re-queues go to the scheduled queue too.</summary>
+    public bool Scheduled { get; set; }
     /// <summary>Highest worker event sequence applied; older or repeated events are ignored.</summary>
     public long LastEventSequence { get; set; }
     public long RenderMillis { get; set; }

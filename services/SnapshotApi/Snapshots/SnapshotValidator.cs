@@ -14,6 +14,7 @@ public static class SnapshotValidator
         v.Text("title", r.Title, 1, 200);
         v.Enum("type", r.Type);
         v.Uuid("request_id", r.RequestId, required: false);
+        v.Enum("priority", r.Priority, required: false);
         if (r.Options is { } o)
         {
             if (o.ActivityLimit is < 0 or > RoomValidator.MaxActivities)

@@ -27,6 +27,15 @@ public sealed class TaskOptions
     [Range(1, 10_000_000)]
     public int MaxPendingTasks { get; set; } = 10_000;
 
+    /// <summary>
+    /// The share of <see cref="MaxPendingTasks"/> that scheduled (batch) creates may fill: above it they answer
+    /// RESOURCE_EXHAUSTED, and the rest of the backlog is kept for interactive requests.
+    /// </summary>
+    [Range(0.0, 1.0)]
+    public double ScheduledShare { get; set; } = 0.5;
+
+    public int MaxPendingScheduledTasks => (int)(MaxPendingTasks * ScheduledShare);
+
     /// <summary>How often housekeeping runs.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan HousekeepingInterval { get; set; } = TimeSpan.FromHours(1);

@@ -74,7 +74,7 @@ public sealed partial class TaskReaper(
                 var snapshot = await db.Snapshots.AsNoTracking().FirstOrDefaultAsync(s => s.Id == task.SnapshotId, ct);
                 var state = await db.SnapshotStates.AsNoTracking().FirstOrDefaultAsync(s => s.Id == task.SnapshotId, ct);
                 if (snapshot is null || state is null) continue;
-                var message = SnapshotMapping.ToMessage(snapshot, SnapshotMapping.ToProto(snapshot).Options, state.RoomState);
+                var message = SnapshotMapping.ToMessage(snapshot, SnapshotMapping.ToProto(snapshot).Options, state.RoomState, task.Scheduled);
                 db.Outbox.Add(new OutboxRow
                 {
                     MessageId = Guid.CreateVersion7(now), MessageType = nameof(GenerateSnapshot), SnapshotId = snapshot.Id,

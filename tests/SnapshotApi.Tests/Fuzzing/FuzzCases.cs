@@ -114,6 +114,7 @@ public sealed class FuzzCases(FuzzScene scene, FuzzCallers callers, CallInvoker 
             RoomId = h.Chance(0.5) ? h.Pick(scene.PoolRoomIds) : RoomId(h),
             Title = h.Or("Fuzz snapshot", 0.7),
             Type = h.Enum<SnapshotType>(),
+            Priority = h.Enum<SnapshotPriority>(),
             Options = h.Chance(0.4) ? null : new SnapshotOptions
             {
                 IncludeDocuments = h.Chance(0.7),

@@ -42,6 +42,14 @@ public static class TestRooms
         return room;
     }
 
+    /// <summary>A room at every size limit, upserted: its PDF takes seconds, long enough to act in the middle of a render.</summary>
+    public static async Task<Room> SlowAsync(ApiFixture api)
+    {
+        var room = Fuzzing.FuzzRooms.AtEveryLimit(new Fuzzing.Hostile(5), UniqueId("slow"));
+        await api.Platform.Rooms.UpsertRoomAsync(new UpsertRoomRequest { Room = room }, deadline: DateTime.UtcNow.AddSeconds(120));
+        return room;
+    }
+
     public static Room Fixture(string name, string? id = null)
     {
         var room = RoomFile.Parse(File.ReadAllText(FixturePath(name)));

@@ -107,6 +107,38 @@ public sealed class ProtectionTests(ApiFixture api)
     }
 
     [Fact]
+    public async Task Scheduled_creates_meet_a_lower_bound_so_that_interactive_ones_still_get_in()
+    {
+        var room = TestRooms.WithEveryRole();
+        await api.Platform.Rooms.UpsertRoomAsync(new UpsertRoomRequest { Room = room });
+        await api.Admin.Snapshots.CreateSnapshotAsync(new CreateSnapshotRequest { RoomId = room.Id, Title = "fills", Type = SnapshotType.Csv });
+        // No worker runs in this collection, so the backlog only grows. One more interactive task fits; the
+        // scheduled bound, half of that, is already reached.
+        var pending = await api.ScalarAsync<long>("SELECT count(*) FROM tasks WHERE status = 'pending'");
+        var replica = await api.StartApiAsync(new Dictionary<string, string?>
+        {
+            ["Tasks:MaxPendingTasks"] = (pending + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), ["Tasks:ScheduledShare"] = "0.5",
+        });
+        try
+        {
+            var client = await api.AdminOfAsync(replica);
+
+            var refused = await Assert.ThrowsAsync<RpcException>(() => client.Snapshots.CreateSnapshotAsync(
+                new CreateSnapshotRequest { RoomId = room.Id, Title = "batch", Type = SnapshotType.Csv, Priority = SnapshotPriority.Scheduled }).ResponseAsync);
+            var accepted = await client.Snapshots.CreateSnapshotAsync(new CreateSnapshotRequest { RoomId = room.Id, Title = "person", Type = SnapshotType.Csv });
+
+            Assert.Equal(StatusCode.ResourceExhausted, refused.StatusCode);
+            Assert.True(refused.GetRpcStatus()!.GetDetail<RetryInfo>().RetryDelay.ToTimeSpan() >= TimeSpan.FromSeconds(30));
+            Assert.Equal(SnapshotStatus.Queued, accepted.Snapshot.Status);
+            Assert.False(await api.ScalarAsync<bool>("SELECT scheduled FROM tasks WHERE snapshot_id = @p0", Guid.Parse(accepted.Snapshot.Id)));
+        }
+        finally
+        {
+            await api.StopAsync(replica);
+        }
+    }
+
+    [Fact]
     public async Task A_caller_over_its_rate_limit_is_told_when_to_retry_and_others_are_unaffected()
     {
         var replica = await api.StartApiAsync(new Dictionary<string, string?>

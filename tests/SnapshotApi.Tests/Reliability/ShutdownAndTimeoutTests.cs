@@ -3,7 +3,6 @@ using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Sts.Api.V1;
 using Sts.PdfWorker.Generation;
-using Sts.SnapshotApi.Tests.Fuzzing;
 using Sts.SnapshotApi.Tests.Infrastructure;
 
 namespace Sts.SnapshotApi.Tests.Reliability;
@@ -19,7 +18,7 @@ public sealed class ShutdownAndTimeoutTests(PipelineFixture cluster)
     public async Task A_stopping_worker_finishes_the_render_in_hand_and_returns_its_prefetched_messages()
     {
         await cluster.StopAsync(cluster.Worker);
-        var room = await SlowRoomAsync();
+        var room = await TestRooms.SlowAsync(cluster);
         var draining = await cluster.StartWorkerAsync(new Dictionary<string, string?>
         {
             ["Worker:Concurrency"] = "1", ["Worker:Prefetch"] = "3", ["RenderCache:Enabled"] = "false",
@@ -59,7 +58,7 @@ public sealed class ShutdownAndTimeoutTests(PipelineFixture cluster)
     public async Task A_render_outlasting_the_drain_timeout_is_cancelled_and_its_message_requeued()
     {
         await cluster.StopAsync(cluster.Worker);
-        var room = await SlowRoomAsync();
+        var room = await TestRooms.SlowAsync(cluster);
         var impatient = await cluster.StartWorkerAsync(new Dictionary<string, string?>
         {
             ["Worker:Concurrency"] = "1", ["Worker:DrainTimeout"] = "00:00:00.050", ["RenderCache:Enabled"] = "false",
@@ -87,14 +86,6 @@ public sealed class ShutdownAndTimeoutTests(PipelineFixture cluster)
             await cluster.StopAsync(impatient);
             await cluster.RestartWorkerAsync();
         }
-    }
-
-    /// <summary>A room at every size limit: its PDF takes seconds, long enough to stop a worker in the middle of it.</summary>
-    private async Task<Room> SlowRoomAsync()
-    {
-        var room = FuzzRooms.AtEveryLimit(new Hostile(5), TestRooms.UniqueId("slow"));
-        await cluster.Platform.Rooms.UpsertRoomAsync(new UpsertRoomRequest { Room = room }, deadline: DateTime.UtcNow.AddSeconds(120));
-        return room;
     }
 
     private async Task<List<Snapshot>> StatesAsync(IEnumerable<string> ids)

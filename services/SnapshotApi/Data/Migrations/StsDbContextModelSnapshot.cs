@@ -572,6 +572,10 @@ namespace Sts.SnapshotApi.Data.Migrations
                         .HasColumnType("bigint")
                         .HasColumnName("render_millis");
 
+                    b.Property<bool>("Scheduled")
+                        .HasColumnType("boolean")
+                        .HasColumnName("scheduled");
+
                     b.Property<Guid>("SnapshotId")
                         .HasColumnType("uuid")
                         .HasColumnName("snapshot_id");
