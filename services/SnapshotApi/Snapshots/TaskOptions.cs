@@ -19,6 +19,14 @@ public sealed class TaskOptions
     [Range(1, 100)]
     public int MaxAttempts { get; set; } = 3;
 
+    /// <summary>
+    /// A snapshot that no worker has started within this long of its creation fails. Until then a task waiting in
+    /// a backlog (or behind a broker outage) has its message re-sent each lease without using up an attempt.
+    /// Keep it above the longest backlog you expect to drain (MaxPendingTasks at the workers' rate).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:10", "7.00:00:00")]
+    public TimeSpan MaxQueueTime { get; set; } = TimeSpan.FromHours(1);
+
     /// <summary>How often the reaper looks for stale tasks.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan ReaperInterval { get; set; } = TimeSpan.FromSeconds(30);

@@ -10,12 +10,14 @@ using Sts.SnapshotApi.Outbox;
 namespace Sts.SnapshotApi.Snapshots;
 
 /// <summary>
-/// Finds tasks that have shown no progress for longer than their lease (a lost message, a worker that died
-/// without its delivery being returned) and hands them to the workers again through the outbox, up to
-/// Tasks:MaxAttempts times; after that the snapshot fails with a reason. A task whose message has not even
-/// left the outbox (the broker is down, the relay is behind) is not the workers' fault and is left alone:
-/// the outbox backlog alert covers that case. Rows are claimed with
-/// FOR UPDATE SKIP LOCKED and refreshed in the same transaction, so several replicas never act twice.
+/// Finds tasks that have shown no progress for longer than their lease and hands them to the workers again
+/// through the outbox. Only a task a worker had started (RUNNING) and then went silent on counts as an attempt:
+/// after Tasks:MaxAttempts of those the snapshot fails with a reason. A task still waiting for a worker (PENDING)
+/// is usually just behind a backlog or a broker outage, so its message is sent again (in case it was lost) without
+/// using up an attempt, and the snapshot fails only when no worker has taken it within Tasks:MaxQueueTime of its
+/// creation. A task whose message has not even left the outbox (the broker is down, the relay is behind) is left
+/// alone: the outbox backlog alert covers that case. Rows are claimed with FOR UPDATE SKIP LOCKED and refreshed in
+/// the same transaction, so several replicas never act twice.
 /// </summary>
 public sealed partial class TaskReaper(
     IDbContextFactory<StsDbContext> dbFactory, SnapshotTransitions transitions, IOptions<TaskOptions> options,
@@ -51,7 +53,7 @@ public sealed partial class TaskReaper(
     {
         var settings = options.Value;
         var now = clock.StoredNow();
-        var exhausted = new List<(Guid SnapshotId, int Attempts)>();
+        var exhausted = new List<(Guid SnapshotId, string Reason)>();
         var requeued = 0;
         await using (var db = await dbFactory.CreateDbContextAsync(ct))
         await using (var tx = await db.Database.BeginTransactionAsync(ct))
@@ -66,9 +68,15 @@ public sealed partial class TaskReaper(
                 .ToListAsync(ct);
             foreach (var task in stale)
             {
-                if (task.Attempts >= settings.MaxAttempts)
+                var started = task.Status == SnapshotTaskStatus.Running;
+                if (started && task.Attempts >= settings.MaxAttempts)
                 {
-                    exhausted.Add((task.SnapshotId, task.Attempts));
+                    exhausted.Add((task.SnapshotId, $"No progress for {settings.Lease} after {task.Attempts} attempts; gave up."));
+                    continue;
+                }
+                if (!started && now - task.CreatedAt > settings.MaxQueueTime)
+                {
+                    exhausted.Add((task.SnapshotId, $"No worker took it within {settings.MaxQueueTime} (Tasks:MaxQueueTime); gave up."));
                     continue;
                 }
                 var snapshot = await db.Snapshots.AsNoTracking().FirstOrDefaultAsync(s => s.Id == task.SnapshotId, ct);
@@ -80,14 +88,17 @@ public sealed partial class TaskReaper(
                     MessageId = Guid.CreateVersion7(now), MessageType = nameof(GenerateSnapshot), SnapshotId = snapshot.Id,
                     Payload = JsonSerializer.Serialize(message), CreatedAt = now,
                 });
-                // A fresh lease, and a fresh event sequence so the next worker's progress applies;
-                // the snapshot's own progress only ever moves forward regardless.
-                task.Attempts = Math.Max(task.Attempts, 1) + 1;
-                task.Status = SnapshotTaskStatus.Pending;
-                task.LastEventSequence = 0;
+                // A fresh lease; after a silent worker also a new attempt and a fresh event sequence, so the next
+                // worker's progress applies. The snapshot's own progress only ever moves forward regardless.
+                if (started)
+                {
+                    task.Attempts = Math.Max(task.Attempts, 1) + 1;
+                    task.Status = SnapshotTaskStatus.Pending;
+                    task.LastEventSequence = 0;
+                }
                 task.UpdatedAt = now;
                 requeued++;
-                Requeued(logger, task.SnapshotId, task.Attempts, settings.Lease);
+                Requeued(logger, task.SnapshotId, started ? "a worker went silent on it" : "it is still waiting for a worker", settings.Lease, Math.Max(task.Attempts, 1));
             }
             await db.SaveChangesAsync(ct);
             if (requeued > 0) await db.Database.ExecuteSqlAsync($"SELECT pg_notify({OutboxRelay.WakeChannel}, '')", ct);
@@ -95,14 +106,13 @@ public sealed partial class TaskReaper(
         }
 
         var failed = 0;
-        foreach (var (snapshotId, attempts) in exhausted)
+        foreach (var (snapshotId, reason) in exhausted)
         {
-            var reason = $"No progress for {settings.Lease} after {attempts} attempts; gave up.";
             if (await transitions.ApplyFailureAsync(snapshotId, reason, now, "reaper", ct)) failed++;
         }
         return (requeued, failed);
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Task of snapshot {SnapshotId} showed no progress for {Lease}; re-queued as attempt {Attempt}")]
-    private static partial void Requeued(ILogger logger, Guid snapshotId, int attempt, TimeSpan lease);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Task of snapshot {SnapshotId} showed no progress for {Lease} ({Why}); its message was sent again (attempt {Attempt})")]
+    private static partial void Requeued(ILogger logger, Guid snapshotId, string why, TimeSpan lease, int attempt);
 }

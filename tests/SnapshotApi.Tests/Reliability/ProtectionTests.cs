@@ -38,6 +38,36 @@ public sealed class ProtectionTests(ApiFixture api)
     }
 
     [Fact]
+    public async Task A_task_still_waiting_for_a_worker_is_sent_again_without_using_an_attempt_and_fails_after_the_queue_time()
+    {
+        var room = TestRooms.WithEveryRole();
+        await api.Platform.Rooms.UpsertRoomAsync(new UpsertRoomRequest { Room = room });
+        var created = (await api.Admin.Snapshots.CreateSnapshotAsync(new CreateSnapshotRequest { RoomId = room.Id, Title = "behind a backlog", Type = SnapshotType.Csv })).Snapshot;
+        var id = Guid.Parse(created.Id);
+        var reaper = api.Services.GetServices<IHostedService>().OfType<TaskReaper>().Single();
+        var attempts = await api.ScalarAsync<int>("SELECT attempts FROM tasks WHERE snapshot_id = @p0", id);
+
+        // Behind a backlog, longer than the lease, several times over: sent again each time, never counted.
+        for (var round = 2; round <= 4; round++)
+        {
+            await BackdateAsync(id, started: false);
+            await reaper.RunOnceAsync(CancellationToken.None);
+            Assert.Equal(round, await api.ScalarAsync<long>("SELECT count(*) FROM outbox WHERE snapshot_id = @p0 AND message_type = 'GenerateSnapshot'", id));
+            Assert.Equal(attempts, await api.ScalarAsync<int>("SELECT attempts FROM tasks WHERE snapshot_id = @p0", id));
+        }
+        Assert.Equal(SnapshotStatus.Queued, (await api.Admin.Snapshots.GetSnapshotAsync(new GetSnapshotRequest { SnapshotId = created.Id })).Snapshot.Status);
+
+        // Not taken by any worker within Tasks:MaxQueueTime (1 h) of its creation: FAILED, with the reason.
+        await api.ExecuteAsync("UPDATE tasks SET created_at = now() - interval '61 minutes' WHERE snapshot_id = @p0", id);
+        await BackdateAsync(id, started: false);
+        await reaper.RunOnceAsync(CancellationToken.None);
+
+        var snapshot = (await api.Admin.Snapshots.GetSnapshotAsync(new GetSnapshotRequest { SnapshotId = created.Id })).Snapshot;
+        Assert.Equal(SnapshotStatus.Failed, snapshot.Status);
+        Assert.Contains("No worker took it within", snapshot.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_task_whose_message_has_not_left_the_outbox_is_not_counted_against_the_workers()
     {
         var room = TestRooms.WithEveryRole();
@@ -175,12 +205,15 @@ public sealed class ProtectionTests(ApiFixture api)
         }
     }
 
-    // Stale means: its message was published, and no worker has reported for longer than the lease.
-    private async Task BackdateAsync(Guid snapshotId)
+    // Stale means: its message was published, and nothing was heard for longer than the lease; by default from a
+    // worker that had started it (RUNNING), otherwise while it still waited for one (PENDING).
+    private async Task BackdateAsync(Guid snapshotId, bool started = true)
     {
         await SnapshotWaiting.EventuallyAsync(async () =>
             await api.ScalarAsync<long>("SELECT count(*) FROM outbox WHERE snapshot_id = @p0 AND sent_at IS NULL", snapshotId) == 0,
             TimeSpan.FromSeconds(10), "the relay to publish the task's message");
-        await api.ExecuteAsync("UPDATE tasks SET updated_at = now() - interval '11 minutes' WHERE snapshot_id = @p0", snapshotId);
+        await api.ExecuteAsync(
+            "UPDATE tasks SET updated_at = now() - interval '11 minutes', status = CASE WHEN @p1 THEN 'running' ELSE status END WHERE snapshot_id = @p0",
+            snapshotId, started);
     }
 }
