@@ -15,9 +15,6 @@ public sealed record GenerateSnapshot
     /// never holds the slots interactive snapshots need.</summary>
     public const string ScheduledQueue = "generate-snapshot-scheduled";
 
-    /// <summary>The queue this message goes to.</summary>
-    public string QueueName => Scheduled ? ScheduledQueue : Queue;
-
     public required Guid SnapshotId { get; init; }
     public required Guid TaskId { get; init; }
     public required string RoomId { get; init; }

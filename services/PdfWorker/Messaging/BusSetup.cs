@@ -4,11 +4,9 @@ using Sts.Shared.Messaging;
 
 namespace Sts.PdfWorker.Messaging;
 
-/// <summary>The worker's side of RabbitMQ: one competing-consumer endpoint for GenerateSnapshot.</summary>
+/// <summary>The worker's side of RabbitMQ: competing-consumer endpoints for GenerateSnapshot, interactive and scheduled.</summary>
 public static class BusSetup
 {
-    public const string QueueName = GenerateSnapshot.Queue;
-
     public static IServiceCollection AddWorkerBus(this IServiceCollection services, IConfiguration configuration, WorkerOptions worker)
     {
         var address = BusAddress.From(configuration);
@@ -24,7 +22,7 @@ public static class BusSetup
                     h.PublisherConfirmation = true;
                 });
                 // Interactive and scheduled work arrive on separate queues with separate render slots.
-                cfg.ReceiveEndpoint(QueueName, e => Consume(e, context, worker.EffectivePrefetch, worker.EffectiveConcurrency));
+                cfg.ReceiveEndpoint(GenerateSnapshot.Queue, e => Consume(e, context, worker.EffectivePrefetch, worker.EffectiveConcurrency));
                 cfg.ReceiveEndpoint(GenerateSnapshot.ScheduledQueue, e => Consume(e, context, worker.ScheduledConcurrency, worker.ScheduledConcurrency));
             });
         });

@@ -54,16 +54,20 @@ public sealed class AdminGrpcService(NpgsqlDataSource dataSource, RoomAccess acc
             };
         }
 
+        // Finished tasks are deleted after Tasks:Retention, so their counts come from the snapshots (a snapshot and
+        // its task reach their final status in one transaction); unfinished tasks are never deleted.
         await using (var tasks = dataSource.CreateCommand("""
-            SELECT count(*) FILTER (WHERE status = 'pending'), count(*) FILTER (WHERE status = 'running'),
-                   count(*) FILTER (WHERE status = 'completed'), count(*) FILTER (WHERE status = 'failed')
+            SELECT count(*) FILTER (WHERE status = 'pending'), count(*) FILTER (WHERE status = 'running')
             FROM tasks WHERE created_at >= now() - $1
             """))
         {
             tasks.Parameters.AddWithValue(window);
             await using var row = await tasks.ExecuteReaderAsync(ct);
             await row.ReadAsync(ct);
-            response.Tasks = new TaskSummary { Pending = row.GetInt64(0), Running = row.GetInt64(1), Completed = row.GetInt64(2), Failed = row.GetInt64(3) };
+            response.Tasks = new TaskSummary
+            {
+                Pending = row.GetInt64(0), Running = row.GetInt64(1), Completed = response.Generation.Completed, Failed = response.Generation.Failed,
+            };
         }
 
         await using (var cache = dataSource.CreateCommand("""

@@ -19,6 +19,9 @@ public sealed class OutboxRelay(
     /// <summary>CreateSnapshot notifies this channel on commit so the relay need not wait for its next poll.</summary>
     public const string WakeChannel = "outbox_pending";
 
+    private static readonly Uri InteractiveQueue = new($"queue:{GenerateSnapshot.Queue}");
+    private static readonly Uri ScheduledQueue = new($"queue:{GenerateSnapshot.ScheduledQueue}");
+
     private readonly SemaphoreSlim _wake = new(0, 1);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -85,9 +88,11 @@ public sealed class OutboxRelay(
         }
         await tx.CommitAsync(ct);
         metrics.OutboxPublished(sent.Length);
-        if (sent.Length < rows.Count) metrics.OutboxPublishFailed(rows.Count - sent.Length);
         if (sent.Length < rows.Count)
+        {
+            metrics.OutboxPublishFailed(rows.Count - sent.Length);
             logger.LogWarning("Outbox relay published {Sent} of {Claimed} rows; the rest stay for the next round", sent.Length, rows.Count);
+        }
         return sent.Length;
     }
 
@@ -109,7 +114,7 @@ public sealed class OutboxRelay(
                         ?? throw new JsonException("empty payload");
                     // Sent to the queue, not published: an exchange with no queue bound yet (a broker no worker has
                     // started on) would confirm the message and drop it.
-                    var queue = await bus.GetSendEndpoint(new Uri($"queue:{message.QueueName}"));
+                    var queue = await bus.GetSendEndpoint(message.Scheduled ? ScheduledQueue : InteractiveQueue);
                     await queue.Send(message, context => context.MessageId = row.MessageId, deadline.Token);
                     return null;
                 default:

@@ -8,7 +8,6 @@ using Grpc.AspNetCore.Server;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
 using Sts.Api.V1;
-using Sts.Shared.Text;
 using Sts.SnapshotApi.Audit;
 using Sts.SnapshotApi.Telemetry;
 
@@ -82,12 +81,12 @@ public sealed class RequestMessageCheck(RequestDelegate next, IOptions<GrpcServi
         header.CopyTo(body, 0);
         got = await stream.ReadAtLeastAsync(body.AsMemory(HeaderBytes), (int)length, throwOnEndOfStream: false, ct);
         if (got < length) return Invalid($"The request ends after {got:N0} of the {length:N0} bytes its header announces (truncated).");
-        if (await stream.ReadAsync(new byte[1], ct) > 0) return Invalid("The request carries more than one message; this method takes one.");
+        if (await stream.ReadAsync(header.AsMemory(0, 1), ct) > 0) return Invalid("The request carries more than one message; this method takes one.");
 
         ReadOnlyMemory<byte> payload = body.AsMemory(HeaderBytes);
         if (flag == 1)
         {
-            var (decompressed, problem) = await DecompressAsync(http, payload, max);
+            var (decompressed, problem) = await DecompressAsync(http, body, max);
             if (problem is not null) return (null, problem);
             payload = decompressed;
         }
@@ -102,7 +101,8 @@ public sealed class RequestMessageCheck(RequestDelegate next, IOptions<GrpcServi
         return (body, null);
     }
 
-    private async Task<(ReadOnlyMemory<byte> Payload, Status? Problem)> DecompressAsync(HttpContext http, ReadOnlyMemory<byte> payload, int max)
+    /// <summary>The message of a framed <paramref name="body"/> whose payload is compressed, decompressed.</summary>
+    private async Task<(ReadOnlyMemory<byte> Payload, Status? Problem)> DecompressAsync(HttpContext http, byte[] body, int max)
     {
         var encoding = http.Request.Headers["grpc-encoding"].ToString();
         if (encoding.Length == 0 || encoding == "identity")
@@ -115,7 +115,7 @@ public sealed class RequestMessageCheck(RequestDelegate next, IOptions<GrpcServi
         }
         try
         {
-            using var compressed = new MemoryStream(payload.ToArray(), writable: false);
+            using var compressed = new MemoryStream(body, HeaderBytes, body.Length - HeaderBytes, writable: false);
             await using var decompressing = provider.CreateDecompressionStream(compressed);
             using var plain = new MemoryStream();
             var buffer = new byte[81920];
@@ -139,30 +139,29 @@ public sealed class RequestMessageCheck(RequestDelegate next, IOptions<GrpcServi
     /// <summary>A trailers-only gRPC response with the refusal, its audit record and its metric.</summary>
     private async Task RefuseAsync(HttpContext http, string fullMethod, Status refusal, long started)
     {
-        string actor;
+        // The same record the pipeline writes: the request's RpcCall, with who is calling settled before what was sent.
+        var call = http.RequestServices.GetRequiredService<RpcCall>();
+        call.Action = RpcPipeline.ActionName(fullMethod);
         try
         {
-            actor = RpcPipeline.Authenticate(http).Email;
+            call.Caller = RpcPipeline.Authenticate(http);
         }
         catch (RpcException unauthenticated)
         {
-            // The same order as the pipeline: who is calling is settled before what was sent.
-            actor = "anonymous";
             refusal = unauthenticated.Status;
         }
-        var action = RpcPipeline.ActionName(fullMethod);
+        call.Audit["reason"] = refusal.Detail;
         try
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            var detail = new SortedDictionary<string, string>(StringComparer.Ordinal) { ["reason"] = refusal.Detail };
-            await audit.AppendAsync(new AuditEntry(actor, action, null, null, SnakeCase.From(refusal.StatusCode.ToString()), detail), timeout.Token);
+            await audit.AppendAsync(call.ToAuditEntry(refusal.StatusCode), timeout.Token);
         }
         catch (Exception ex)
         {
-            logger.LogError(ex, "Could not write the audit record for {Action} by {Actor} ({Outcome})", action, actor, refusal.StatusCode);
+            logger.LogError(ex, "Could not write the audit record for {Action} by {Actor} ({Outcome})", call.Action, call.Actor, refusal.StatusCode);
         }
         if (logger.IsEnabled(LogLevel.Information))
-            logger.LogInformation("{Action} by {Actor} refused before deserialization: {Code} {Reason}", action, actor, refusal.StatusCode, refusal.Detail);
+            logger.LogInformation("{Action} by {Actor} refused before deserialization: {Code} {Reason}", call.Action, call.Actor, refusal.StatusCode, refusal.Detail);
 
         var response = http.Response;
         response.StatusCode = StatusCodes.Status200OK;

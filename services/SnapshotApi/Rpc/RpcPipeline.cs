@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net.Sockets;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
-using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using Sts.SnapshotApi.Audit;
 using Sts.SnapshotApi.Auth;

@@ -42,6 +42,8 @@ public sealed partial class Housekeeping(NpgsqlDataSource dataSource, IOptions<T
         metrics.HousekeepingRan("tasks", tasks);
         var outbox = await DeleteAsync("DELETE FROM outbox WHERE sent_at IS NOT NULL AND sent_at < now() - $1", retention, ct);
         metrics.HousekeepingRan("outbox", outbox);
+        // One row per worker process ever started; only the last few minutes' are read.
+        metrics.HousekeepingRan("worker_stats", await DeleteAsync("DELETE FROM worker_stats WHERE reported_at < now() - $1", retention, ct));
         Compacted(logger, tasks, outbox, retention);
         return (tasks, outbox);
     }

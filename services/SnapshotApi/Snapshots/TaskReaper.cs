@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using Npgsql;
 using Sts.Api.V1;
 using Sts.Shared.Messaging;
 using Sts.SnapshotApi.Data;
@@ -36,7 +35,7 @@ public sealed partial class TaskReaper(
                 {
                     await RunOnceAsync(stoppingToken);
                 }
-                catch (Exception ex) when (ex is NpgsqlException or TimeoutException or InvalidOperationException)
+                catch (Exception ex) when (Rpc.RpcPipeline.IsTransient(ex))
                 {
                     logger.LogWarning("Task reaper skipped a run: {Error}", ex.Message);
                 }
