@@ -24,7 +24,7 @@ public static partial class PdfWorkerHost
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<WorkerStatistics>();
         services.AddRendering();
-        services.AddOptions<RenderCacheOptions>().BindConfiguration("RenderCache").ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<RenderCacheOptions>().BindConfiguration(RenderCacheOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<RenderCache>();
         services.AddHostedService<CacheHousekeeping>();
         services.AddHostedService<WorkerStatsReporter>();

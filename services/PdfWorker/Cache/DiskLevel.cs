@@ -113,8 +113,8 @@ internal sealed class DiskLevel
             {
                 CacheFile.Write(file, content);
                 File.SetLastWriteTimeUtc(file, now.UtcDateTime);
-                // Durable before it becomes visible, so a crash cannot leave a half-written entry under the real name.
-                RandomAccess.FlushToDisk(file);
+                // No fsync: a crash that leaves a torn entry under the real name is caught by its SHA-256 on read
+                // (CacheFile.Read), which deletes it and counts a miss. Flushing would cost every miss for that.
             }
             lock (_gate)
             {

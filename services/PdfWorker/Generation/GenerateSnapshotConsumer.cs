@@ -1,7 +1,9 @@
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
 using Google.Protobuf;
 using MassTransit;
 using Microsoft.Extensions.Options;
+using Sts.Api.V1;
 using Sts.PdfWorker.Cache;
 using Sts.PdfWorker.Rendering;
 using Sts.Shared.Messaging;
@@ -117,7 +119,7 @@ public sealed partial class GenerateSnapshotConsumer(
         }
     }
 
-    private static bool TryParse(GenerateSnapshot message, out Sts.Api.V1.Room room, out string problem)
+    private static bool TryParse(GenerateSnapshot message, [NotNullWhen(true)] out Room? room, out string problem)
     {
         try
         {
@@ -127,7 +129,7 @@ public sealed partial class GenerateSnapshotConsumer(
         }
         catch (InvalidProtocolBufferException ex)
         {
-            room = new Sts.Api.V1.Room();
+            room = null;
             problem = $"The frozen room state cannot be read: {ex.Message}";
             return false;
         }

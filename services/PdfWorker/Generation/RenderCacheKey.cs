@@ -1,7 +1,6 @@
-using System.Security.Cryptography;
-using System.Text;
 using Sts.PdfWorker.Rendering;
 using Sts.Shared.Messaging;
+using Sts.Shared.Rooms;
 
 namespace Sts.PdfWorker.Generation;
 
@@ -18,6 +17,6 @@ public static class RenderCacheKey
             renderer.Format, renderer.Version, message.ContentHash,
             $"{o.IncludeDocuments}|{o.IncludeActivity}|{o.IncludeApprovals}|{o.ActivityLimit}",
             renderer.CacheIdentity(message));
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(material)));
+        return RoomState.Sha256Hex(material);
     }
 }

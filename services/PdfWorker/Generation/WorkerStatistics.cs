@@ -33,7 +33,8 @@ public sealed class WorkerStatistics
         _renders = meter.CreateCounter<long>("sts.worker.renders", description: "Snapshots handled, by format and outcome (ok, cached, failed, timeout).");
         _bytesWritten = meter.CreateCounter<long>("sts.storage.written", "By", "Bytes of snapshot files stored.");
         _housekeepingRemoved = meter.CreateCounter<long>("sts.housekeeping.removed", description: "Entries removed by housekeeping, by job.");
-        var limit = options.Value.EffectiveConcurrency;
+        // Both queues' slots: InFlight counts interactive and scheduled renders alike.
+        var limit = options.Value.EffectiveConcurrency + options.Value.ScheduledConcurrency;
         meter.CreateObservableGauge("sts.worker.concurrency.in_use", () => InFlight, description: "Renders in progress.");
         meter.CreateObservableGauge("sts.worker.concurrency.limit", () => limit, description: "Renders allowed at once.");
     }
