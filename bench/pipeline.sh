@@ -6,7 +6,8 @@ set -euo pipefail
 root="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd -P)"
 cd "$root"
 scripts/infra.sh up >/dev/null
-eval "$(scripts/infra.sh env)"
+infra_env="$(scripts/infra.sh env)"   # an assignment fails under set -e; eval "$(...)" would not
+eval "$infra_env"
 scripts/services.sh start
 dotnet build bench/PipelineBench -c Release -nologo -v q
 dotnet bench/PipelineBench/bin/Release/net10.0/PipelineBench.dll \

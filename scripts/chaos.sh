@@ -15,7 +15,8 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 infra="${STS_CHAOS_INFRA:-$root/scripts/infra.sh}"
 
 "$infra" up
-eval "$("$infra" env)"
+infra_env="$("$infra" env)"   # an assignment fails under set -e; eval "$(...)" would not
+eval "$infra_env"
 
 if [ -z "${STS_CHAOS_NO_BUILD:-}" ]; then
   for project in services/SnapshotApi services/PdfWorker tests/Chaos; do

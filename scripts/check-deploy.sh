@@ -7,7 +7,8 @@
 #      volumes, probe and Service ports, selectors, HPA target)
 #   4. promtool check config deploy/prometheus/prometheus.compose.yml (with alerts.yml)
 # Images are not built here. Needs python3 with PyYAML, docker-compose, kubectl and promtool
-# (Debian: python3-yaml, docker-compose, kubectl, prometheus; scripts/check-monitoring.sh installs promtool).
+# (Debian: docker-compose and kubectl, installed here when missing; python3-yaml and prometheus, which
+# scripts/check-monitoring.sh installs).
 set -euo pipefail
 root="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd -P)"
 cd "$root"
@@ -21,12 +22,15 @@ need() {
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$2" >/dev/null \
     || { echo "check-deploy: could not install $2 (apt-get install $2)" >&2; exit 1; }
 }
-need python3 python3-yaml
-python3 -c 'import yaml' 2>/dev/null || need python3-yaml-module python3-yaml
 need docker-compose docker-compose
 need kubectl kubectl
+# promtool and PyYAML are installed by scripts/check-monitoring.sh (which also stops the server Debian's
+# prometheus package starts); scripts/test.sh runs it first.
 PROMTOOL=${PROMTOOL:-promtool}
-need "$PROMTOOL" prometheus
+if ! command -v "$PROMTOOL" >/dev/null 2>&1 || ! python3 -c 'import yaml' 2>/dev/null; then
+  echo "check-deploy: promtool or python3-yaml missing; run scripts/check-monitoring.sh first (it installs both)" >&2
+  exit 1
+fi
 
 step "Dockerfiles: COPY sources exist and are in the build context (.dockerignore)"
 python3 - services/SnapshotApi/Dockerfile services/PdfWorker/Dockerfile <<'PY'
@@ -143,7 +147,8 @@ for kind in ("Service", "PodDisruptionBudget"):
         sel = sel.get("matchLabels", sel)
         if len(matches(sel)) != 1: errors.append(f"{kind} {name}: selector matches {matches(sel)}")
 for name, svc in by.get("Service", {}).items():
-    (dep,) = matches(svc["spec"]["selector"]) or (None,)
+    deps = matches(svc["spec"]["selector"])   # more than one is reported above
+    dep = deps[0] if len(deps) == 1 else None
     if dep:
         c = by["Deployment"][dep]["spec"]["template"]["spec"]["containers"][0]
         names = {p.get("name") for p in c.get("ports", [])} | {p["containerPort"] for p in c.get("ports", [])}

@@ -13,7 +13,8 @@ step() { printf '\n==> %s\n' "$*"; }
 
 step "infrastructure: PostgreSQL 127.0.0.1:55432, RabbitMQ 127.0.0.1:35672"
 scripts/infra.sh up
-eval "$(scripts/infra.sh env)"
+infra_env="$(scripts/infra.sh env)"   # an assignment fails under set -e; eval "$(...)" would not
+eval "$infra_env"
 
 step "build and start SnapshotApi (127.0.0.1:5080) and a PdfWorker"
 scripts/services.sh start

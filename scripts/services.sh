@@ -33,7 +33,8 @@ start_one() { # name dll
 
 case "${1:-}" in
   start)
-    eval "$(scripts/infra.sh env)"
+    infra_env="$(scripts/infra.sh env)"   # an assignment fails under set -e; eval "$(...)" would not
+    eval "$infra_env"
     export Storage__Root="${Storage__Root:-$root/.local/storage}"
     export RenderCache__DiskRoot="${RenderCache__DiskRoot:-$root/.local/render-cache}"
     dotnet build Sts.sln -c Release -nologo -v q

@@ -11,7 +11,8 @@ step() { printf '\n==> %s\n' "$*"; }
 
 step "infrastructure"
 scripts/infra.sh up
-eval "$(scripts/infra.sh env)"
+infra_env="$(scripts/infra.sh env)"   # an assignment fails under set -e; eval "$(...)" would not
+eval "$infra_env"
 
 step "buf lint (protos/)"
 (cd protos && npx --yes @bufbuild/buf@1.75.0 lint)
