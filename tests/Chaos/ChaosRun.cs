@@ -177,7 +177,7 @@ public sealed class ChaosRun(ChaosOptions options) : IAsyncDisposable
 
     private void PrintEvidence(IReadOnlyList<Phase> phases, FaultPlan plan, LoadDriver load, Checker checker, VerifyAuditChainResponse chain, TimeSpan? settled)
     {
-        var faults = plan.Events.Count(e => e.What.StartsWith("kill -9", StringComparison.Ordinal) || e.What.Contains("stop-app done", StringComparison.Ordinal) || e.What.StartsWith("pg-restart done", StringComparison.Ordinal));
+        var faults = plan.Events.Count(e => e.Injected);
         Console.WriteLine($"faults injected: {faults} ({string.Join(", ", phases.Where(p => p.Repetitions > 0 && p.Fault != "none").Select(p => $"{p.Name} x{p.Repetitions}"))})");
         Console.WriteLine($"audit chain: {(chain.Valid ? "valid" : "BROKEN")} ({chain.Checked} events{(chain.Valid ? "" : $"; first bad #{chain.FirstBadSequence}: {chain.Reason}")})");
         Console.WriteLine($"settled: {(settled is { } s ? $"{s.TotalSeconds:F1} s after the load" : $"NO, not within {options.Settle.TotalSeconds:F0} s")}");

@@ -8,7 +8,8 @@ namespace Sts.Chaos;
 public sealed record Phase(string Name, string Fault, int Repetitions, TimeSpan NominalRepetition, Func<CancellationToken, Task>? Setup, Func<int, CancellationToken, Task> Inject, bool Heavy = false);
 
 /// <summary>What was done to the system, when, and what was seen at that moment.</summary>
-public sealed record FaultEvent(double AtSeconds, string Phase, string What);
+/// <param name="Injected">A fault itself (a kill, a stop, a restart), as opposed to what was seen around it.</param>
+public sealed record FaultEvent(double AtSeconds, string Phase, string What, bool Injected = false);
 
 /// <summary>The schedule of faults and how each is injected.</summary>
 public sealed class FaultPlan(ChaosOptions options, Cluster cluster, LoadDriver load, InfraScript infra, Sandbox sandbox, RunDatabase db, Stopwatch clock)
@@ -39,9 +40,9 @@ public sealed class FaultPlan(ChaosOptions options, Cluster cluster, LoadDriver 
         ];
     }
 
-    private void Log(string phase, string what)
+    private void Log(string phase, string what, bool injected = false)
     {
-        var e = new FaultEvent(clock.Elapsed.TotalSeconds, phase, what);
+        var e = new FaultEvent(clock.Elapsed.TotalSeconds, phase, what, injected);
         lock (Events) Events.Add(e);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{e.AtSeconds,7:F1}s] {phase}: {what}"));
     }
@@ -60,7 +61,7 @@ public sealed class FaultPlan(ChaosOptions options, Cluster cluster, LoadDriver 
             await Task.Delay(25, ct);
         }
         var pid = worker.Process.Kill();
-        Log("worker-kill", $"kill -9 {worker.Name} (pid {pid}); queue unacked {depth?.Unacked.ToString(CultureInfo.InvariantCulture) ?? "?"}, ready {depth?.Ready.ToString(CultureInfo.InvariantCulture) ?? "?"}, snapshots running {running}");
+        Log("worker-kill", $"kill -9 {worker.Name} (pid {pid}); queue unacked {depth?.Unacked.ToString(CultureInfo.InvariantCulture) ?? "?"}, ready {depth?.Ready.ToString(CultureInfo.InvariantCulture) ?? "?"}, snapshots running {running}", injected: true);
         await Task.Delay(TimeSpan.FromSeconds(2), ct);
         var took = await worker.StartAsync(ct);
         Log("worker-kill", $"{worker.Name} restarted, ready in {took.TotalSeconds:F1} s");
@@ -71,7 +72,7 @@ public sealed class FaultPlan(ChaosOptions options, Cluster cluster, LoadDriver 
         await Task.Delay(TimeSpan.FromSeconds(2), ct);
         var watch = Stopwatch.StartNew();
         await infra.RequireAsync("rabbit-stop-app", InfraTimeout, ct);
-        Log("rabbit-stop", $"rabbit-stop-app done ({watch.Elapsed.TotalSeconds:F1} s)");
+        Log("rabbit-stop", $"rabbit-stop-app done ({watch.Elapsed.TotalSeconds:F1} s)", injected: true);
         await Task.Delay(TimeSpan.FromSeconds(4), ct);
         watch.Restart();
         await infra.RequireAsync("rabbit-start-app", InfraTimeout, ct);
@@ -86,7 +87,7 @@ public sealed class FaultPlan(ChaosOptions options, Cluster cluster, LoadDriver 
         var unsent = await db.CountAsync("SELECT count(*) FROM outbox WHERE sent_at IS NULL", ct);
         var watch = Stopwatch.StartNew();
         await infra.RequireAsync("pg-restart", InfraTimeout, ct);
-        Log("pg-restart", $"pg-restart done ({watch.Elapsed.TotalSeconds:F1} s; unsent outbox rows just before: {unsent})");
+        Log("pg-restart", $"pg-restart done ({watch.Elapsed.TotalSeconds:F1} s; unsent outbox rows just before: {unsent})", injected: true);
         var took = await cluster.WaitAllReadyAsync(ct);
         Log("pg-restart", $"all services ready again {took.TotalSeconds:F1} s later");
     }
@@ -125,7 +126,7 @@ public sealed class FaultPlan(ChaosOptions options, Cluster cluster, LoadDriver 
         var said = process.Tail(40).Split('\n').Where(l => l.Contains("Stopping:", StringComparison.Ordinal) || l.Contains("Stopped:", StringComparison.Ordinal))
             .Select(l => l[(l.IndexOf(": ", StringComparison.Ordinal) + 2)..].Trim()).TakeLast(2);
         var outcome = code is { } c ? $"exited with code {c} after {took.TotalSeconds:F1} s" : $"did not exit within {GraceTimeout.TotalSeconds:F0} s and was killed";
-        Log("rolling-restart", $"SIGTERM {process.Name} (pid {pid}; {state}): {outcome}{(said.Any() ? "; it said: " + string.Join(" / ", said) : "")}");
+        Log("rolling-restart", $"SIGTERM {process.Name} (pid {pid}; {state}): {outcome}{(said.Any() ? "; it said: " + string.Join(" / ", said) : "")}", injected: true);
         if (code != 0) lock (UngracefulStops) UngracefulStops.Add($"{process.Name}: {outcome}");
     }
 
@@ -159,7 +160,7 @@ public sealed class FaultPlan(ChaosOptions options, Cluster cluster, LoadDriver 
         var trigger = accepted.IsCompletedSuccessfully ? $"right after it answered create #{accepted.Result.Number}" : "(no create answered within 15 s)";
         var unsent = await db.CountAsync("SELECT count(*) FROM outbox WHERE sent_at IS NULL", ct);
         var running = await db.CountAsync("SELECT count(*) FROM snapshots WHERE status IN ('queued', 'running')", ct);
-        Log(phase, $"kill -9 {target.Name} (pid {pid}) {trigger}; unsent outbox rows {unsent}, snapshots not finished {running}");
+        Log(phase, $"kill -9 {target.Name} (pid {pid}) {trigger}; unsent outbox rows {unsent}, snapshots not finished {running}", injected: true);
         await Task.Delay(TimeSpan.FromSeconds(1), ct);
         var took = await target.StartAsync(ct);
         Log(phase, $"{target.Name} restarted, ready in {took.TotalSeconds:F1} s");

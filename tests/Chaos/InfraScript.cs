@@ -26,6 +26,7 @@ public sealed class InfraScript(string path)
         {
             process.Kill(entireProcessTree: true);
             await process.WaitForExitAsync(CancellationToken.None);
+            ct.ThrowIfCancellationRequested();   // the run's budget or Ctrl-C, not this command's timeout
             return (-1, $"{command} timed out after {timeout.TotalSeconds:F0} s\n{await stdout}{await stderr}");
         }
         return (process.ExitCode, (await stdout + await stderr).Trim());

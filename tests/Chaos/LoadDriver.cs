@@ -67,25 +67,24 @@ public sealed class LoadDriver(Cluster cluster, Identities identities, ChaosOpti
             var due = started + interval * i;
             var wait = due - clock.Elapsed;
             if (wait > TimeSpan.Zero) await Task.Delay(wait, ct);
-            await _slots.WaitAsync(ct);
-            var record = Next(phase, heavy);
-            Records.Enqueue(record);
-            var task = RunAsync(record, ct);
-            lock (_inFlight) _inFlight.Add(task);
+            await LaunchAsync(phase, heavy, pdfOfRoom: null, ct);
         }
     }
 
     /// <summary>Issues <paramref name="count"/> PDF creates of <see cref="ChaosRooms.Heavy"/> at once (as slots allow).</summary>
     public async Task IssueHeavyAsync(int count, string phase, CancellationToken ct)
     {
-        for (var i = 0; i < count; i++)
-        {
-            await _slots.WaitAsync(ct);
-            var record = Next(phase, heavy: false, ChaosRooms.Heavy.Id);
-            Records.Enqueue(record);
-            var task = RunAsync(record, ct);
-            lock (_inFlight) _inFlight.Add(task);
-        }
+        for (var i = 0; i < count; i++) await LaunchAsync(phase, heavy: false, ChaosRooms.Heavy.Id, ct);
+    }
+
+    /// <summary>Takes a slot and starts one create, recorded before it is sent.</summary>
+    private async Task LaunchAsync(string phase, bool heavy, string? pdfOfRoom, CancellationToken ct)
+    {
+        await _slots.WaitAsync(ct);
+        var record = Next(phase, heavy, pdfOfRoom);
+        Records.Enqueue(record);
+        var task = RunAsync(record, ct);
+        lock (_inFlight) _inFlight.Add(task);
     }
 
     /// <summary>Completes as soon as the next create that <paramref name="replica"/> answers OK has returned to the caller.</summary>
