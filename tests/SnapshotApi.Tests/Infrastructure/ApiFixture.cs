@@ -79,6 +79,8 @@ public class ApiFixture : IAsyncLifetime
         settings["Kestrel:Endpoints:Http:Url"] = "http://127.0.0.1:0";
         settings["Kestrel:Endpoints:Http:Protocols"] = "Http1";
         settings["Outbox:PollInterval"] = "00:00:00.200";
+        // Reaper tests run passes themselves (RunOnceAsync); a background pass in between would race them.
+        settings["Tasks:ReaperInterval"] = "01:00:00";
         // Tests call far faster than any real client; the limiter has its own test.
         settings["RateLimits:Enabled"] = "false";
         return await StartAsync(SnapshotApiHost.Create(["--contentRoot", ServiceFolder("SnapshotApi")], b => Apply(b, settings, overrides)));
@@ -155,8 +157,11 @@ public class ApiFixture : IAsyncLifetime
     }
 
     /// <summary>An admin client of a specific replica.</summary>
-    public async Task<ApiClient> AdminOfAsync(WebApplication replica) =>
-        WithToken(TokenMinter.Mint(Tokens, AdminEmail, StsClaims.AdminRole, [], TimeSpan.FromMinutes(10)), Channel(await AddressOfAsync(replica)));
+    public Task<ApiClient> AdminOfAsync(WebApplication replica) => ClientOfAsync(replica, AdminEmail, StsClaims.AdminRole);
+
+    /// <summary>A client of a specific replica, calling as the given user.</summary>
+    public async Task<ApiClient> ClientOfAsync(WebApplication replica, string email, string? role = null, params string[] scopes) =>
+        WithToken(TokenMinter.Mint(Tokens, email, role, scopes, TimeSpan.FromMinutes(10)), Channel(await AddressOfAsync(replica)));
 
     public StsDbContext CreateDbContext() => Services.GetRequiredService<IDbContextFactory<StsDbContext>>().CreateDbContext();
 

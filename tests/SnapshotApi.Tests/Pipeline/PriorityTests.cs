@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Sts.Api.V1;
 using Sts.PdfWorker.Generation;
@@ -15,17 +16,18 @@ public sealed class PriorityTests(PipelineFixture cluster)
     [Fact]
     public async Task A_scheduled_backlog_does_not_delay_an_interactive_snapshot()
     {
-        await cluster.StopAsync(cluster.Worker);
         var slow = await TestRooms.SlowAsync(cluster);
         var small = TestRooms.WithEveryRole();
         await cluster.Platform.Rooms.UpsertRoomAsync(new UpsertRoomRequest { Room = small });
-        var worker = await cluster.StartWorkerAsync(new Dictionary<string, string?>
-        {
-            ["Worker:Concurrency"] = "1", ["Worker:ScheduledConcurrency"] = "1", ["RenderCache:Enabled"] = "false",
-        });
         var batch = new List<string>();
+        WebApplication? worker = null;
         try
         {
+            await cluster.StopAsync(cluster.Worker);
+            worker = await cluster.StartWorkerAsync(new Dictionary<string, string?>
+            {
+                ["Worker:Concurrency"] = "1", ["Worker:ScheduledConcurrency"] = "1", ["RenderCache:Enabled"] = "false",
+            });
             for (var i = 0; i < 4; i++)
             {
                 batch.Add((await cluster.Admin.Snapshots.CreateSnapshotAsync(new CreateSnapshotRequest
@@ -51,7 +53,7 @@ public sealed class PriorityTests(PipelineFixture cluster)
         }
         finally
         {
-            await cluster.StopAsync(worker);
+            if (worker is not null) await cluster.StopAsync(worker);
             await cluster.RestartWorkerAsync();
         }
     }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Grpc.Core;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Sts.Api.V1;
 using Sts.PdfWorker.Generation;
@@ -17,14 +18,15 @@ public sealed class ShutdownAndTimeoutTests(PipelineFixture cluster)
     [Fact]
     public async Task A_stopping_worker_finishes_the_render_in_hand_and_returns_its_prefetched_messages()
     {
-        await cluster.StopAsync(cluster.Worker);
         var room = await TestRooms.SlowAsync(cluster);
-        var draining = await cluster.StartWorkerAsync(new Dictionary<string, string?>
-        {
-            ["Worker:Concurrency"] = "1", ["Worker:Prefetch"] = "3", ["RenderCache:Enabled"] = "false",
-        });
+        WebApplication? draining = null;
         try
         {
+            await cluster.StopAsync(cluster.Worker);
+            draining = await cluster.StartWorkerAsync(new Dictionary<string, string?>
+            {
+                ["Worker:Concurrency"] = "1", ["Worker:Prefetch"] = "3", ["RenderCache:Enabled"] = "false",
+            });
             var ids = new List<string>();
             for (var i = 0; i < 3; i++)
                 ids.Add((await cluster.Admin.Snapshots.CreateSnapshotAsync(new CreateSnapshotRequest { RoomId = room.Id, Title = $"drain {i}", Type = SnapshotType.Pdf })).Snapshot.Id);
@@ -50,7 +52,7 @@ public sealed class ShutdownAndTimeoutTests(PipelineFixture cluster)
         }
         finally
         {
-            await cluster.StopAsync(draining);
+            if (draining is not null) await cluster.StopAsync(draining);
             await cluster.RestartWorkerAsync();
         }
     }
@@ -59,14 +61,15 @@ public sealed class ShutdownAndTimeoutTests(PipelineFixture cluster)
     [Fact]
     public async Task A_render_outlasting_the_drain_timeout_is_cancelled_and_its_message_requeued()
     {
-        await cluster.StopAsync(cluster.Worker);
         var room = await TestRooms.SlowAsync(cluster);
-        var impatient = await cluster.StartWorkerAsync(new Dictionary<string, string?>
-        {
-            ["Worker:Concurrency"] = "1", ["Worker:DrainTimeout"] = "00:00:00.050", ["RenderCache:Enabled"] = "false",
-        });
+        WebApplication? impatient = null;
         try
         {
+            await cluster.StopAsync(cluster.Worker);
+            impatient = await cluster.StartWorkerAsync(new Dictionary<string, string?>
+            {
+                ["Worker:Concurrency"] = "1", ["Worker:DrainTimeout"] = "00:00:00.050", ["RenderCache:Enabled"] = "false",
+            });
             var id = (await cluster.Admin.Snapshots.CreateSnapshotAsync(new CreateSnapshotRequest { RoomId = room.Id, Title = "cut short", Type = SnapshotType.Pdf })).Snapshot.Id;
             var statistics = impatient.Services.GetRequiredService<WorkerStatistics>();
             await SnapshotWaiting.EventuallyAsync(() => Task.FromResult(statistics.InFlight == 1), TimeSpan.FromSeconds(30), "the worker to start a render");
@@ -86,7 +89,7 @@ public sealed class ShutdownAndTimeoutTests(PipelineFixture cluster)
         }
         finally
         {
-            await cluster.StopAsync(impatient);
+            if (impatient is not null) await cluster.StopAsync(impatient);
             await cluster.RestartWorkerAsync();
         }
     }
