@@ -24,7 +24,8 @@ public sealed class GenerationTests(PipelineFixture cluster)
 
         var final = states[^1];
         Assert.Equal(SnapshotStatus.Completed, final.Status);
-        Assert.Equal(SnapshotStatus.Queued, states[0].Status);
+        // The first state is whatever the snapshot had reached when the watch began (the worker is running);
+        // that a watch opened early sees QUEUED first is shown by the tests that hold the worker back.
         Assert.Equal(100, final.Progress);
         // Progress only moves forward, through the promised stages.
         Assert.All(states.Zip(states.Skip(1)), pair => Assert.True(pair.First.Progress <= pair.Second.Progress));
@@ -155,6 +156,10 @@ public sealed class GenerationTests(PipelineFixture cluster)
             await cancel.CancelAsync();
 
             await SnapshotWaiting.EventuallyAsync(() => Task.FromResult(feed.ActiveSubscriptions == 0), TimeSpan.FromSeconds(10), "the server to release the watch");
+
+            // Let it finish here, so that its render does not count in a later test's worker statistics.
+            await cluster.RestartWorkerAsync();
+            Assert.Equal(SnapshotStatus.Completed, (await cluster.Admin.WatchToEndAsync(created.Id))[^1].Status);
         }
         finally
         {

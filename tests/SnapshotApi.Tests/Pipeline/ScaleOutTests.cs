@@ -1,3 +1,4 @@
+using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Sts.Api.V1;
 using Sts.PdfWorker.Generation;
@@ -46,12 +47,15 @@ public sealed class ScaleOutTests(PipelineFixture cluster)
             await cluster.StopAsync(cluster.Worker);
             // Created on replica A while no worker runs, so the watcher on B must see every later change arrive.
             var created = (await cluster.Admin.Snapshots.CreateSnapshotAsync(new CreateSnapshotRequest { RoomId = room.Id, Title = "cross", Type = SnapshotType.Pdf })).Snapshot;
-            var watching = (await cluster.AdminOfAsync(replicaB)).WatchToEndAsync(created.Id);
+            using var call = (await cluster.AdminOfAsync(replicaB)).Snapshots.WatchSnapshot(new WatchSnapshotRequest { SnapshotId = created.Id },
+                deadline: DateTime.UtcNow.AddSeconds(60));
+            Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
+            Assert.Equal(SnapshotStatus.Queued, call.ResponseStream.Current.Snapshot.Status);
             await cluster.RestartWorkerAsync();
 
-            var states = await watching;
+            var states = new List<Snapshot>();
+            await foreach (var message in call.ResponseStream.ReadAllAsync()) states.Add(message.Snapshot);
 
-            Assert.Equal(SnapshotStatus.Queued, states[0].Status);
             Assert.Equal(SnapshotStatus.Completed, states[^1].Status);
         }
         finally

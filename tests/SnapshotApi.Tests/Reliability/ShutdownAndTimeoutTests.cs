@@ -57,11 +57,25 @@ public sealed class ShutdownAndTimeoutTests(PipelineFixture cluster)
         }
     }
 
-    /// <summary>A render still running when the drain time is up is cancelled, not failed: its message goes back to the queue.</summary>
+    /// <summary>
+    /// A render still running when the drain time is up is cancelled, not failed: its message goes back to the queue.
+    /// Whether the render is still running when the stop comes is a race this test does not rule (a render here takes
+    /// about a second; seeing it start and stopping the worker usually takes tens of milliseconds, but not always). A
+    /// trial in which the render was done before the cancellation proves nothing, so it is run again, up to three
+    /// times; a worker that never cuts a render short (no drain timeout) fails all three.
+    /// </summary>
     [Fact]
     public async Task A_render_outlasting_the_drain_timeout_is_cancelled_and_its_message_requeued()
     {
         var room = await TestRooms.SlowAsync(cluster);
+        const int trials = 3;
+        for (var trial = 1; !await CutShortAsync(room, trial); trial++)
+            Assert.True(trial < trials, $"In {trials} trials the worker finished its render before stopping, although its drain timeout was 50 ms.");
+    }
+
+    /// <summary>One trial: false when the render finished before the drain timeout cut in (the snapshot is then completed before returning).</summary>
+    private async Task<bool> CutShortAsync(Room room, int trial)
+    {
         WebApplication? impatient = null;
         try
         {
@@ -70,7 +84,7 @@ public sealed class ShutdownAndTimeoutTests(PipelineFixture cluster)
             {
                 ["Worker:Concurrency"] = "1", ["Worker:DrainTimeout"] = "00:00:00.050", ["RenderCache:Enabled"] = "false",
             });
-            var id = (await cluster.Admin.Snapshots.CreateSnapshotAsync(new CreateSnapshotRequest { RoomId = room.Id, Title = "cut short", Type = SnapshotType.Pdf })).Snapshot.Id;
+            var id = (await cluster.Admin.Snapshots.CreateSnapshotAsync(new CreateSnapshotRequest { RoomId = room.Id, Title = $"cut short {trial}", Type = SnapshotType.Pdf })).Snapshot.Id;
             var statistics = impatient.Services.GetRequiredService<WorkerStatistics>();
             await SnapshotWaiting.EventuallyAsync(() => Task.FromResult(statistics.InFlight == 1), TimeSpan.FromSeconds(30), "the worker to start a render");
 
@@ -78,14 +92,21 @@ public sealed class ShutdownAndTimeoutTests(PipelineFixture cluster)
             await cluster.StopAsync(impatient);
 
             Assert.True(watch.Elapsed < TimeSpan.FromSeconds(15), $"stopping took {watch.Elapsed}");
-            Assert.Equal(0, statistics.Renders);
             Assert.Equal(0, statistics.Failures);
+            if (statistics.Renders != 0)
+            {
+                // Inconclusive: let the standard worker finish whatever is left of this snapshot before the next trial.
+                await cluster.RestartWorkerAsync();
+                Assert.Equal(SnapshotStatus.Completed, (await cluster.Admin.WatchToEndAsync(id, TimeSpan.FromSeconds(120)))[^1].Status);
+                return false;
+            }
             // Neither finished nor failed: RUNNING (or still QUEUED if the progress event is yet to be applied).
             Assert.Contains((await StatesAsync([id]))[0].Status, new[] { SnapshotStatus.Running, SnapshotStatus.Queued });
             await AssertQueueHoldsAsync(1);
 
             await cluster.RestartWorkerAsync();
             Assert.Equal(SnapshotStatus.Completed, (await cluster.Admin.WatchToEndAsync(id, TimeSpan.FromSeconds(120)))[^1].Status);
+            return true;
         }
         finally
         {
@@ -161,6 +182,10 @@ public sealed class ShutdownAndTimeoutTests(PipelineFixture cluster)
 
             Assert.Equal(StatusCode.Unavailable, ex.StatusCode);
             Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"the stream took {watch.Elapsed} to end");
+
+            // Let it finish here, so that its render does not count in a later test's worker statistics.
+            await cluster.RestartWorkerAsync();
+            Assert.Equal(SnapshotStatus.Completed, (await cluster.Admin.WatchToEndAsync(created.Id))[^1].Status);
         }
         finally
         {
