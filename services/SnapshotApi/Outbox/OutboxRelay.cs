@@ -32,10 +32,10 @@ public sealed class OutboxRelay(
         var failures = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
-            var published = 0;
+            var more = false;
             try
             {
-                published = await RelayBatchAsync(settings, stoppingToken);
+                more = await RelayBatchAsync(settings, stoppingToken);
                 failures = 0;
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
@@ -44,22 +44,42 @@ public sealed class OutboxRelay(
                 logger.LogWarning("Outbox relay round failed ({Error}); retrying", ex.Message);
                 await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(5000, 200 * failures)), stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
-            if (published < settings.BatchSize)
+            if (!more)
                 await ((Task)_wake.WaitAsync(settings.PollInterval, stoppingToken)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
         await listener;
     }
 
-    private async Task<int> RelayBatchAsync(OutboxOptions settings, CancellationToken ct)
+    /// <summary>Sends one batch; true when it was full and sent, so more rows are probably waiting.</summary>
+    private async Task<bool> RelayBatchAsync(OutboxOptions settings, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
-        var rows = new List<OutboxRow>();
+        // Sizes first, payloads second, so a batch stays within MaxBatchBytes. Rows claimed but not taken stay
+        // locked (other replicas skip them) until this transaction ends, and are first in line next round.
+        var ids = new List<long>();
+        var sizes = new List<long>();
         await using (var claim = new NpgsqlCommand(
-            "SELECT id, message_id, message_type, payload, trace_parent FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED", connection, tx))
+            "SELECT id, octet_length(payload) FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED", connection, tx))
         {
             claim.Parameters.AddWithValue(settings.BatchSize);
             await using var reader = await claim.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                ids.Add(reader.GetInt64(0));
+                sizes.Add(reader.GetInt64(1));
+            }
+        }
+        if (ids.Count == 0) return false;
+        var taken = OutboxBatch.Take(sizes, settings.MaxBatchBytes);
+        var full = taken < ids.Count || ids.Count == settings.BatchSize;
+
+        var rows = new List<OutboxRow>(taken);
+        await using (var load = new NpgsqlCommand(
+            "SELECT id, message_id, message_type, payload, trace_parent FROM outbox WHERE id = ANY($1) ORDER BY id", connection, tx))
+        {
+            load.Parameters.AddWithValue(ids.GetRange(0, taken).ToArray());
+            await using var reader = await load.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {
                 rows.Add(new OutboxRow
@@ -69,8 +89,6 @@ public sealed class OutboxRelay(
                 });
             }
         }
-        if (rows.Count == 0) return 0;
-
         var outcomes = await Task.WhenAll(rows.Select(row => PublishAsync(row, settings.PublishTimeout, ct)));
         var sent = rows.Where((_, i) => outcomes[i] is null).Select(r => r.Id).ToArray();
         await using (var markSent = new NpgsqlCommand("UPDATE outbox SET sent_at = now() WHERE id = ANY($1)", connection, tx))
@@ -93,7 +111,7 @@ public sealed class OutboxRelay(
             metrics.OutboxPublishFailed(rows.Count - sent.Length);
             logger.LogWarning("Outbox relay published {Sent} of {Claimed} rows; the rest stay for the next round", sent.Length, rows.Count);
         }
-        return sent.Length;
+        return full && sent.Length == rows.Count;
     }
 
     /// <summary>Publishes one row and waits for the broker's confirm; returns null on success, else the reason.</summary>
