@@ -109,7 +109,7 @@ public static class RoomStore
     }
 
     private static Task<RoomRow?> LockAsync(StsDbContext db, string roomId, CancellationToken cancellationToken) =>
-        db.Rooms.FromSql($"SELECT * FROM rooms WHERE id = {roomId} FOR UPDATE").FirstOrDefaultAsync(cancellationToken);
+        db.Rooms.FromSql($"SELECT * FROM rooms WHERE id = {roomId} FOR UPDATE").SingleOrDefaultAsync(cancellationToken);
 
     private static ActivityRow ToRow(string roomId, long seq, Activity a) => new()
     {
