@@ -49,12 +49,12 @@ public static partial class PdfWorkerHost
         var drain = app.Services.GetRequiredService<IOptions<WorkerOptions>>().Value.DrainTimeout;
         var logger = app.Logger;
         app.Lifetime.ApplicationStopping.Register(() => Stopping(logger, statistics.InFlight, drain));
-        app.Lifetime.ApplicationStopped.Register(() => Stopped(logger, statistics.InFlight, statistics.Renders));
+        app.Lifetime.ApplicationStopped.Register(() => Stopped(logger, statistics.CutShortRenders, statistics.Renders));
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Stopping: taking no more messages; {InFlight} render(s) in hand get up to {DrainTimeout} to finish, prefetched messages go back to the queue")]
     private static partial void Stopping(ILogger logger, int inFlight, TimeSpan drainTimeout);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Stopped: {InFlight} render(s) unfinished (their messages go back to the queue); {Renders} rendered in this process")]
-    private static partial void Stopped(ILogger logger, int inFlight, long renders);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stopped: {CutShort} render(s) cut short by the drain timeout (their messages go back to the queue); {Renders} rendered in this process")]
+    private static partial void Stopped(ILogger logger, long cutShort, long renders);
 }

@@ -108,7 +108,13 @@ public sealed partial class GenerateSnapshotConsumer(
             }, ct);
             Completed(logger, message.SnapshotId, message.Format, cached, renderTime.TotalMilliseconds, watch.Elapsed.TotalMilliseconds, stored.SizeBytes);
         }
-        catch (Exception) when (!ct.IsCancellationRequested)
+        catch (Exception) when (ct.IsCancellationRequested)
+        {
+            // Shutdown's drain time ran out: not a failure. The message is not acknowledged, so it goes back to the queue.
+            statistics.CutShort();
+            throw;
+        }
+        catch (Exception)
         {
             statistics.Failed(renderer.Format);
             throw;

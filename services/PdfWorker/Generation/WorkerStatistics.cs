@@ -23,6 +23,7 @@ public sealed class WorkerStatistics
     private long _rendered;
     private long _cached;
     private long _failures;
+    private long _cutShort;
     private int _inFlight;
 
     public WorkerStatistics(IMeterFactory meterFactory, IOptions<WorkerOptions> options)
@@ -46,6 +47,11 @@ public sealed class WorkerStatistics
     public long CachedRenders => Interlocked.Read(ref _cached);
 
     public long Failures => Interlocked.Read(ref _failures);
+
+    /// <summary>Renders cancelled because a shutdown's drain time ran out; their messages went back to the queue.</summary>
+    public long CutShortRenders => Interlocked.Read(ref _cutShort);
+
+    public void CutShort() => Interlocked.Increment(ref _cutShort);
 
     public int InFlight => Volatile.Read(ref _inFlight);
 
