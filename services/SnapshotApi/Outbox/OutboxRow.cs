@@ -1,3 +1,6 @@
+using System.Text.Json;
+using Sts.Shared.Messaging;
+
 namespace Sts.SnapshotApi.Outbox;
 
 /// <summary>A message committed with the change that caused it, waiting for the relay to publish it.</summary>
@@ -16,4 +19,15 @@ public sealed class OutboxRow
     public DateTimeOffset? SentAt { get; set; }
     public int Attempts { get; set; }
     public string? LastError { get; set; }
+
+    /// <summary>The row that asks a worker to render a snapshot (on create, and again from the reaper).</summary>
+    public static OutboxRow For(GenerateSnapshot message, DateTimeOffset now, string? traceParent = null) => new()
+    {
+        MessageId = Guid.CreateVersion7(now),
+        MessageType = nameof(GenerateSnapshot),
+        SnapshotId = message.SnapshotId,
+        Payload = JsonSerializer.Serialize(message),
+        TraceParent = traceParent,
+        CreatedAt = now,
+    };
 }

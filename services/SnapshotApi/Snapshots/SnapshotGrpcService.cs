@@ -1,7 +1,6 @@
 using System.Data;
 using System.Security.Cryptography;
 using Google.Protobuf;
-using System.Text.Json;
 using Grpc.Core;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -84,15 +83,7 @@ public sealed partial class SnapshotGrpcService(
         {
             Id = snapshot.TaskId, SnapshotId = snapshot.Id, Status = SnapshotTaskStatus.Pending, Scheduled = scheduled, CreatedAt = now, UpdatedAt = now,
         });
-        db.Outbox.Add(new OutboxRow
-        {
-            MessageId = Guid.CreateVersion7(now),
-            MessageType = nameof(GenerateSnapshot),
-            SnapshotId = snapshot.Id,
-            Payload = JsonSerializer.Serialize(SnapshotMapping.ToMessage(snapshot, options, state, scheduled)),
-            TraceParent = System.Diagnostics.Activity.Current?.Id,
-            CreatedAt = now,
-        });
+        db.Outbox.Add(OutboxRow.For(SnapshotMapping.ToMessage(snapshot, options, state, scheduled), now, System.Diagnostics.Activity.Current?.Id));
 
         // The snapshot, its task, the outbox message and the audit record commit together or not at all.
         try

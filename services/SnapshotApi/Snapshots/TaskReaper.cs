@@ -1,8 +1,6 @@
-using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Sts.Api.V1;
-using Sts.Shared.Messaging;
 using Sts.SnapshotApi.Data;
 using Sts.SnapshotApi.Outbox;
 
@@ -82,11 +80,7 @@ public sealed partial class TaskReaper(
                 var state = await db.SnapshotStates.AsNoTracking().FirstOrDefaultAsync(s => s.Id == task.SnapshotId, ct);
                 if (snapshot is null || state is null) continue;
                 var message = SnapshotMapping.ToMessage(snapshot, SnapshotMapping.ToProto(snapshot).Options, state.RoomState, task.Scheduled);
-                db.Outbox.Add(new OutboxRow
-                {
-                    MessageId = Guid.CreateVersion7(now), MessageType = nameof(GenerateSnapshot), SnapshotId = snapshot.Id,
-                    Payload = JsonSerializer.Serialize(message), CreatedAt = now,
-                });
+                db.Outbox.Add(OutboxRow.For(message, now));
                 // A fresh lease; after a silent worker also a new attempt and a fresh event sequence, so the next
                 // worker's progress applies. The snapshot's own progress only ever moves forward regardless.
                 if (started)
