@@ -165,17 +165,11 @@ public class ApiFixture : IAsyncLifetime
 
     public StsDbContext CreateDbContext() => Services.GetRequiredService<IDbContextFactory<StsDbContext>>().CreateDbContext();
 
-    public async Task<T?> ScalarAsync<T>(string sql, params object[] parameters)
-    {
-        await using var connection = new NpgsqlConnection(ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        for (var i = 0; i < parameters.Length; i++) command.Parameters.AddWithValue($"p{i}", parameters[i]);
-        var value = await command.ExecuteScalarAsync();
-        return value is null or DBNull ? default : (T)Convert.ChangeType(value, typeof(T), System.Globalization.CultureInfo.InvariantCulture);
-    }
+    public Task<T?> ScalarAsync<T>(string sql, params object[] parameters) => _database!.ScalarAsync<T>(sql, parameters);
 
-    public Task ExecuteAsync(string sql, params object[] parameters) => ScalarAsync<object>(sql, parameters);
+    public Task ExecuteAsync(string sql, params object[] parameters) => _database!.ExecuteAsync(sql, parameters);
+
+    public Task WaitUntilRelayedAsync(Guid snapshotId) => _database!.WaitUntilRelayedAsync(snapshotId);
 
     private Dictionary<string, string?> CommonSettings() => new()
     {

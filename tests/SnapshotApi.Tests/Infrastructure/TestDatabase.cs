@@ -21,6 +21,26 @@ public sealed class TestDatabase : IAsyncDisposable
 
     public string ConnectionString { get; }
 
+    /// <summary>One value from <paramref name="sql"/>, with parameters @p0, @p1, ….</summary>
+    public async Task<T?> ScalarAsync<T>(string sql, params object[] parameters)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        for (var i = 0; i < parameters.Length; i++) command.Parameters.AddWithValue($"p{i}", parameters[i]);
+        var value = await command.ExecuteScalarAsync();
+        return value is null or DBNull ? default : (T)Convert.ChangeType(value, typeof(T), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    public Task ExecuteAsync(string sql, params object[] parameters) => ScalarAsync<object>(sql, parameters);
+
+    /// <summary>Waits until the outbox relay has sent the snapshot's messages (every message, without an id).</summary>
+    public Task WaitUntilRelayedAsync(Guid? snapshotId = null, TimeSpan? timeout = null) =>
+        SnapshotWaiting.EventuallyAsync(async () => await (snapshotId is { } id
+                ? ScalarAsync<long>("SELECT count(*) FROM outbox WHERE snapshot_id = @p0 AND sent_at IS NULL", id)
+                : ScalarAsync<long>("SELECT count(*) FROM outbox WHERE sent_at IS NULL")) == 0,
+            timeout ?? TimeSpan.FromSeconds(30), snapshotId is null ? "the outbox to be sent" : $"the relay to send snapshot {snapshotId}'s message");
+
     public static async Task<TestDatabase> CreateAsync()
     {
         PostgreSqlContainer? container = null;

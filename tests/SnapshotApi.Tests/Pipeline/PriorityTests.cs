@@ -30,12 +30,7 @@ public sealed class PriorityTests(PipelineFixture cluster)
                     { RoomId = slow.Id, Title = $"nightly {i}", Type = SnapshotType.Pdf, Priority = SnapshotPriority.Scheduled })).Snapshot.Id);
             }
             var person = (await cluster.Admin.Snapshots.CreateSnapshotAsync(new CreateSnapshotRequest { RoomId = small.Id, Title = "now", Type = SnapshotType.Pdf })).Snapshot;
-            foreach (var id in batch.Append(person.Id))
-            {
-                await SnapshotWaiting.EventuallyAsync(async () =>
-                    await cluster.ScalarAsync<long>("SELECT count(*) FROM outbox WHERE snapshot_id = @p0 AND sent_at IS NULL", Guid.Parse(id)) == 0,
-                    TimeSpan.FromSeconds(30), $"snapshot {id} to be relayed to RabbitMQ");
-            }
+            foreach (var id in batch.Append(person.Id)) await cluster.WaitUntilRelayedAsync(Guid.Parse(id));
             worker = await cluster.StartWorkerAsync(new Dictionary<string, string?>
             {
                 ["Worker:Concurrency"] = "1", ["Worker:ScheduledConcurrency"] = "1", ["RenderCache:Enabled"] = "false",

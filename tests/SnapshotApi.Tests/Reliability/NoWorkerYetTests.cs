@@ -21,9 +21,7 @@ public sealed class NoWorkerYetTests(ApiFixture api)
 
         var created = (await api.Admin.Snapshots.CreateSnapshotAsync(new CreateSnapshotRequest { RoomId = room.Id, Title = "early", Type = SnapshotType.Json })).Snapshot;
 
-        await SnapshotWaiting.EventuallyAsync(async () =>
-            await api.ScalarAsync<long>("SELECT count(*) FROM outbox WHERE snapshot_id = @p0 AND sent_at IS NOT NULL", Guid.Parse(created.Id)) == 1,
-            TimeSpan.FromSeconds(30), "the relay to send the message");
+        await api.WaitUntilRelayedAsync(Guid.Parse(created.Id));
         var messageId = (await api.ScalarAsync<Guid>("SELECT message_id FROM outbox WHERE snapshot_id = @p0", Guid.Parse(created.Id))).ToString();
         var waiting = await MessageIdsInQueueAsync(management);
         Assert.True(waiting.Contains(messageId), $"message {messageId} is not among the {waiting.Count} in {GenerateSnapshot.Queue}");

@@ -216,9 +216,7 @@ public sealed class ProtectionTests(ApiFixture api)
     // worker that had started it (RUNNING), otherwise while it still waited for one (PENDING).
     private async Task BackdateAsync(Guid snapshotId, bool started = true)
     {
-        await SnapshotWaiting.EventuallyAsync(async () =>
-            await api.ScalarAsync<long>("SELECT count(*) FROM outbox WHERE snapshot_id = @p0 AND sent_at IS NULL", snapshotId) == 0,
-            TimeSpan.FromSeconds(10), "the relay to publish the task's message");
+        await api.WaitUntilRelayedAsync(snapshotId);
         await api.ExecuteAsync(
             "UPDATE tasks SET updated_at = now() - interval '11 minutes', status = CASE WHEN @p1 THEN 'running' ELSE status END WHERE snapshot_id = @p0",
             snapshotId, started);

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Sts.Api.V1;
 using Sts.PdfWorker.Generation;
+using Sts.Shared.Messaging;
 using Sts.SnapshotApi.Tests.Infrastructure;
 
 namespace Sts.SnapshotApi.Tests.Reliability;
@@ -22,14 +23,16 @@ public sealed class ShutdownAndTimeoutTests(PipelineFixture cluster)
         WebApplication? draining = null;
         try
         {
+            // All three wait in the queue before the worker starts, so that it takes them at once: one to render, two prefetched.
             await cluster.StopAsync(cluster.Worker);
+            var ids = new List<string>();
+            for (var i = 0; i < 3; i++)
+                ids.Add((await cluster.Admin.Snapshots.CreateSnapshotAsync(new CreateSnapshotRequest { RoomId = room.Id, Title = $"drain {i}", Type = SnapshotType.Pdf })).Snapshot.Id);
+            foreach (var id in ids) await cluster.WaitUntilRelayedAsync(Guid.Parse(id));
             draining = await cluster.StartWorkerAsync(new Dictionary<string, string?>
             {
                 ["Worker:Concurrency"] = "1", ["Worker:Prefetch"] = "3", ["RenderCache:Enabled"] = "false",
             });
-            var ids = new List<string>();
-            for (var i = 0; i < 3; i++)
-                ids.Add((await cluster.Admin.Snapshots.CreateSnapshotAsync(new CreateSnapshotRequest { RoomId = room.Id, Title = $"drain {i}", Type = SnapshotType.Pdf })).Snapshot.Id);
             var statistics = draining.Services.GetRequiredService<WorkerStatistics>();
             await SnapshotWaiting.EventuallyAsync(() => Task.FromResult(statistics.InFlight == 1), TimeSpan.FromSeconds(30), "the worker to start a render");
 
@@ -100,6 +103,7 @@ public sealed class ShutdownAndTimeoutTests(PipelineFixture cluster)
                 Assert.Equal(SnapshotStatus.Completed, (await cluster.Admin.WatchToEndAsync(id, TimeSpan.FromSeconds(120)))[^1].Status);
                 return false;
             }
+            Assert.Equal(1, statistics.CutShortRenders);
             // Neither finished nor failed: RUNNING (or still QUEUED if the progress event is yet to be applied).
             Assert.Contains((await StatesAsync([id]))[0].Status, new[] { SnapshotStatus.Running, SnapshotStatus.Queued });
             await AssertQueueHoldsAsync(1);
@@ -126,15 +130,13 @@ public sealed class ShutdownAndTimeoutTests(PipelineFixture cluster)
     private async Task AssertQueueHoldsAsync(int ready)
     {
         if (cluster.Broker.Management is not { } management) return;
-        var path = $"queues/{Uri.EscapeDataString(cluster.Broker.VirtualHost)}/generate-snapshot";
-        long seen = -1;
+        var path = $"queues/{Uri.EscapeDataString(cluster.Broker.VirtualHost)}/{GenerateSnapshot.Queue}";
         // The management API's counts lag by up to its stats interval (5 s by default).
         await SnapshotWaiting.EventuallyAsync(async () =>
         {
             using var queue = System.Text.Json.JsonDocument.Parse(await management.GetStringAsync(path));
-            seen = queue.RootElement.TryGetProperty("messages_ready", out var count) ? count.GetInt64() : -1;
-            return seen == ready;
-        }, TimeSpan.FromSeconds(30), $"{ready} ready messages in generate-snapshot");
+            return queue.RootElement.TryGetProperty("messages_ready", out var count) && count.GetInt64() == ready;
+        }, TimeSpan.FromSeconds(30), $"{ready} ready messages in {GenerateSnapshot.Queue}");
     }
 
     [Fact]
