@@ -7,8 +7,8 @@
 #      volumes, probe and Service ports, selectors, HPA target)
 #   4. promtool check config deploy/prometheus/prometheus.compose.yml (with alerts.yml)
 # Images are not built here. Needs python3 with PyYAML, docker-compose, kubectl and promtool
-# (Debian: docker-compose and kubectl, installed here when missing; python3-yaml and prometheus, which
-# scripts/check-monitoring.sh installs).
+# (Debian's docker-compose, installed here when missing; kubectl, which Debian does not package, from
+# https://kubernetes.io/docs/tasks/tools/; python3-yaml and prometheus, which scripts/check-monitoring.sh installs).
 set -euo pipefail
 root="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd -P)"
 cd "$root"
@@ -19,11 +19,14 @@ need() {
   command -v "$1" >/dev/null 2>&1 && return 0
   local sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo -n"
   echo "check-deploy: $1 not found; installing Debian's $2" >&2
-  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$2" >/dev/null \
+  # A fresh machine may have empty package lists: update once and try again.
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$2" >/dev/null 2>&1 \
+    || { $sudo apt-get update -q >/dev/null && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$2" >/dev/null; } \
     || { echo "check-deploy: could not install $2 (apt-get install $2)" >&2; exit 1; }
 }
 need docker-compose docker-compose
-need kubectl kubectl
+command -v kubectl >/dev/null 2>&1 \
+  || { echo "check-deploy: kubectl not found; Debian does not package it: see https://kubernetes.io/docs/tasks/tools/" >&2; exit 1; }
 # promtool and PyYAML are installed by scripts/check-monitoring.sh (which also stops the server Debian's
 # prometheus package starts); scripts/test.sh runs it first.
 PROMTOOL=${PROMTOOL:-promtool}
@@ -64,8 +67,9 @@ def in_context(path):
 
 try:
     tracked = subprocess.run(["git", "ls-files"], capture_output=True, text=True, check=True).stdout.split()
-except (OSError, subprocess.CalledProcessError):
-    tracked = []
+except (OSError, subprocess.CalledProcessError) as e:
+    # Without the list the "tracked files are in the build context" check would pass having checked nothing.
+    sys.exit(f"check-deploy: git ls-files failed ({e}); run it from a git checkout")
 
 errors = []
 for dockerfile in sys.argv[1:]:

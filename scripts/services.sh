@@ -3,6 +3,7 @@
 # against the infrastructure of scripts/infra.sh. Used by scripts/run.sh and the benchmarks.
 #   scripts/services.sh start   # builds, starts both, waits until the API is ready
 #   scripts/services.sh stop
+# STS_API_ENV="KEY=VALUE ..." adds environment to the API process alone (bench/relay-backlog.sh caps its heap).
 set -euo pipefail
 root="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd -P)"
 cd "$root"
@@ -24,10 +25,10 @@ stop_one() {
   rm -f "$pidfile"
 }
 
-start_one() { # name dll
+start_one() { # name dll [KEY=VALUE ...]
   stop_one "$1"
   # From its own folder, so the service reads the appsettings.json next to it.
-  (cd "$(dirname "$2")" && exec nohup dotnet "$(basename "$2")" >"$logs/$1.log" 2>&1) &
+  (cd "$(dirname "$2")" && exec env "${@:3}" nohup dotnet "$(basename "$2")" >"$logs/$1.log" 2>&1) &
   echo $! >"$run/$1.pid"
 }
 
@@ -38,7 +39,8 @@ case "${1:-}" in
     export Storage__Root="${Storage__Root:-$root/.local/storage}"
     export RenderCache__DiskRoot="${RenderCache__DiskRoot:-$root/.local/render-cache}"
     dotnet build Sts.sln -c Release -nologo -v q
-    start_one api services/SnapshotApi/bin/Release/net10.0/Sts.SnapshotApi.dll
+    read -ra api_env <<<"${STS_API_ENV:-}"
+    start_one api services/SnapshotApi/bin/Release/net10.0/Sts.SnapshotApi.dll "${api_env[@]}"
     start_one worker services/PdfWorker/bin/Release/net10.0/Sts.PdfWorker.dll
     if ! dotnet cli/Sts.Cli/bin/Release/net10.0/sts.dll health --wait 60s >/dev/null; then
       echo "SnapshotApi did not become ready; last lines of .local/logs/api.log:" >&2
