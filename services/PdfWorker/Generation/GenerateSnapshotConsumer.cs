@@ -1,13 +1,10 @@
 using System.Diagnostics;
-using System.Diagnostics.CodeAnalysis;
-using Google.Protobuf;
 using MassTransit;
 using Microsoft.Extensions.Options;
 using Sts.Api.V1;
 using Sts.PdfWorker.Cache;
 using Sts.PdfWorker.Rendering;
 using Sts.Shared.Messaging;
-using Sts.Shared.Rooms;
 using Sts.Shared.Storage;
 
 namespace Sts.PdfWorker.Generation;
@@ -18,7 +15,7 @@ namespace Sts.PdfWorker.Generation;
 /// the same object, and the API ignores repeated events.
 /// </summary>
 public sealed partial class GenerateSnapshotConsumer(
-    IEnumerable<ISnapshotRenderer> renderers, RenderCache cache, ISnapshotStore store, WorkerStatistics statistics,
+    IEnumerable<ISnapshotRenderer> renderers, RenderCache cache, ISnapshotStore store, RoomStateReader states, WorkerStatistics statistics,
     IOptions<WorkerOptions> options, TimeProvider clock, ILogger<GenerateSnapshotConsumer> logger) : IConsumer<GenerateSnapshot>
 {
     private readonly string _workerId = options.Value.WorkerId;
@@ -33,11 +30,6 @@ public sealed partial class GenerateSnapshotConsumer(
         if (renderer is null)
         {
             await FailAsync(context, $"Unknown snapshot format '{message.Format}'.");
-            return;
-        }
-        if (RoomState.Sha256Hex(message.RoomState) != message.ContentHash)
-        {
-            await FailAsync(context, "The frozen room state does not match its content hash; the message was corrupted.");
             return;
         }
         string key;
@@ -64,9 +56,15 @@ public sealed partial class GenerateSnapshotConsumer(
                 cached = cache.TryGet(cacheKey, out var body, out _);
                 if (!cached)
                 {
-                    if (!TryParse(message, out var room, out var problem))
+                    // Read only on a miss: a repeat of an unchanged room never touches its (possibly large) state.
+                    Room room;
+                    try
                     {
-                        await FailAsync(context, problem);
+                        room = await states.ReadAsync(message, ct);
+                    }
+                    catch (UnreadableStateException ex)
+                    {
+                        await FailAsync(context, ex.Message);
                         return;
                     }
                     try
@@ -122,22 +120,6 @@ public sealed partial class GenerateSnapshotConsumer(
         finally
         {
             statistics.Finished();
-        }
-    }
-
-    private static bool TryParse(GenerateSnapshot message, [NotNullWhen(true)] out Room? room, out string problem)
-    {
-        try
-        {
-            room = RoomState.Parse(message.RoomState);
-            problem = "";
-            return true;
-        }
-        catch (InvalidProtocolBufferException ex)
-        {
-            room = null;
-            problem = $"The frozen room state cannot be read: {ex.Message}";
-            return false;
         }
     }
 

@@ -1,4 +1,3 @@
-using System.Data;
 using System.Security.Cryptography;
 using Google.Protobuf;
 using Grpc.Core;
@@ -22,7 +21,7 @@ namespace Sts.SnapshotApi.Snapshots;
 /// <summary>Creates, reads, lists and deletes snapshots. Validate, authorise, do the work, map.</summary>
 public sealed partial class SnapshotGrpcService(
     StsDbContext db, RoomAccess access, RpcCall call, AuditLog auditLog, TimeProvider clock,
-    SnapshotChangeFeed changes, ISnapshotStore store, ApiMetrics metrics, IOptions<TaskOptions> taskOptions,
+    SnapshotChangeFeed changes, ISnapshotStore store, RoomFreezer freezer, ApiMetrics metrics, IOptions<TaskOptions> taskOptions,
     IHostApplicationLifetime lifetime, ILogger<SnapshotGrpcService> logger)
     : SnapshotService.SnapshotServiceBase
 {
@@ -58,12 +57,13 @@ public sealed partial class SnapshotGrpcService(
                 TimeSpan.FromSeconds(scheduled ? 30 : 5));
         }
 
-        var room = await FreezeAsync(request.RoomId, ct);
-        var state = RoomState.ToCanonicalJson(room);
         var now = clock.StoredNow();
+        var snapshotId = Guid.CreateVersion7(now);
+        var frozen = await freezer.FreezeAsync(db, request.RoomId, snapshotId, ct)
+            ?? throw new RpcException(new Status(StatusCode.NotFound, $"Room '{request.RoomId}' not found."));
         var snapshot = new SnapshotRow
         {
-            Id = Guid.CreateVersion7(now),
+            Id = snapshotId,
             TaskId = Guid.CreateVersion7(now),
             RoomId = request.RoomId,
             Title = request.Title,
@@ -71,21 +71,25 @@ public sealed partial class SnapshotGrpcService(
             Status = SnapshotStatus.Queued,
             SnapshotType = request.Type,
             Options = optionsJson,
-            RoomVersion = room.Version,
-            ContentHash = RoomState.Sha256Hex(state),
+            RoomVersion = frozen.RoomVersion,
+            ContentHash = frozen.ContentHash,
+            StateBytes = frozen.Bytes,
+            StateKey = frozen.StateKey,
             RequestId = requestId,
             CreatedAt = now,
         };
         call.SnapshotId = snapshot.Id;
+        if (frozen.StateKey is not null) call.Audit["state"] = "claim-checked";
         db.Snapshots.Add(snapshot);
-        db.SnapshotStates.Add(new SnapshotStateRow { Id = snapshot.Id, RoomState = state });
+        db.SnapshotStates.Add(new SnapshotStateRow { Id = snapshot.Id, RoomState = frozen.Inline });
         db.Tasks.Add(new TaskRow
         {
             Id = snapshot.TaskId, SnapshotId = snapshot.Id, Status = SnapshotTaskStatus.Pending, Scheduled = scheduled, CreatedAt = now, UpdatedAt = now,
         });
-        db.Outbox.Add(OutboxRow.For(SnapshotMapping.ToMessage(snapshot, options, state, scheduled), now, System.Diagnostics.Activity.Current?.Id));
+        db.Outbox.Add(OutboxRow.For(SnapshotMapping.ToMessage(snapshot, options, frozen.Inline, scheduled), now, System.Diagnostics.Activity.Current?.Id));
 
-        // The snapshot, its task, the outbox message and the audit record commit together or not at all.
+        // The snapshot, its task, the outbox message and the audit record commit together or not at all; a claim-checked
+        // state written for a snapshot that did not commit is removed again.
         try
         {
             await using var tx = await db.Database.BeginTransactionAsync(ct);
@@ -99,9 +103,15 @@ public sealed partial class SnapshotGrpcService(
         catch (DbUpdateException ex) when (requestId is not null && ex.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
         {
             // A concurrent call with the same request_id won the race; answer as it did.
+            await freezer.DiscardAsync(frozen);
             db.ChangeTracker.Clear();
             return await ReplayAsync(request, requestId, optionsJson, ct)
                 ?? throw new RpcException(new Status(StatusCode.Aborted, "A concurrent request with the same request_id is in flight; retry."));
+        }
+        catch
+        {
+            await freezer.DiscardAsync(frozen);
+            throw;
         }
         return new CreateSnapshotResponse { Snapshot = SnapshotMapping.ToProto(snapshot) };
     }
@@ -151,17 +161,18 @@ public sealed partial class SnapshotGrpcService(
                 $"Snapshot '{row.Id}' is {EnumText<SnapshotStatus>.ToText(row.Status)}; it can be deleted once it has completed or failed."));
         // Raw SQL: EF cannot bulk-delete a table split between two entity types. The task goes by cascade.
         await db.Database.ExecuteSqlAsync($"DELETE FROM snapshots WHERE id = {row.Id}", context.CancellationToken);
-        // Row first, file second: a failure here leaves an orphan file (reported by verification), never a row without its file.
-        if (row.FileKey is { } key)
+        // Row first, objects second: a failure here leaves an orphan (reported by verification), never a row without its file.
+        foreach (var (key, what) in new[] { (row.FileKey, "file"), (row.StateKey, "state") })
         {
+            if (key is null) continue;
             try
             {
                 await store.DeleteAsync(key, CancellationToken.None);
             }
             catch (IOException ex)
             {
-                logger.LogWarning(ex, "Snapshot {SnapshotId} deleted but its file {FileKey} could not be removed", row.Id, key);
-                call.Audit["orphan_file"] = key;
+                logger.LogWarning(ex, "Snapshot {SnapshotId} deleted but its {What} {Key} could not be removed", row.Id, what, key);
+                call.Audit[$"orphan_{what}"] = key;
             }
         }
         return new DeleteSnapshotResponse();
@@ -265,18 +276,6 @@ public sealed partial class SnapshotGrpcService(
             ?? throw new RpcException(new Status(StatusCode.NotFound, $"{resource} not found."));
         await access.DemandAsync(db, row.RoomId, action, ct, resource);
         return row;
-    }
-
-    /// <summary>Reads the whole room in one repeatable-read transaction, so a concurrent upsert cannot tear it.</summary>
-    private async Task<Room> FreezeAsync(string roomId, CancellationToken ct)
-    {
-        await using var tx = await db.Database.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
-        var room = await RoomStore.LoadAsync(db, roomId, ct)
-            ?? throw new RpcException(new Status(StatusCode.NotFound, $"Room '{roomId}' not found."));
-        await tx.CommitAsync(ct);
-        // The frozen state is the room's content; when it was last changed is not part of it.
-        room.UpdateTime = null;
-        return room;
     }
 
     /// <summary>AIP-155: the first snapshot made with this request_id, if any. A different request under the same id is an error.</summary>

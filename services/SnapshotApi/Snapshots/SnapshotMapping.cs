@@ -64,7 +64,8 @@ public static class SnapshotMapping
             : null,
     };
 
-    public static GenerateSnapshot ToMessage(SnapshotRow row, SnapshotOptions options, string roomState, bool scheduled) => new()
+    /// <summary>The render request for a snapshot; <paramref name="inlineState"/> is its frozen state unless that is claim-checked (<see cref="SnapshotRow.StateKey"/>).</summary>
+    public static GenerateSnapshot ToMessage(SnapshotRow row, SnapshotOptions options, string? inlineState, bool scheduled) => new()
     {
         Scheduled = scheduled,
         SnapshotId = row.Id,
@@ -77,6 +78,8 @@ public static class SnapshotMapping
         Options = new RenderOptions(options.IncludeDocuments, options.IncludeActivity, options.IncludeApprovals, options.ActivityLimit),
         RoomVersion = row.RoomVersion,
         ContentHash = row.ContentHash,
-        RoomState = roomState,
+        RoomState = row.StateKey is null ? inlineState : null,
+        RoomStateKey = row.StateKey,
+        RoomStateBytes = row.StateBytes ?? (inlineState is null ? 0 : System.Text.Encoding.UTF8.GetByteCount(inlineState)),
     };
 }

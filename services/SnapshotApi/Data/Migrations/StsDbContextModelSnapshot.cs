@@ -356,6 +356,10 @@ namespace Sts.SnapshotApi.Data.Migrations
                         .HasColumnType("text")
                         .HasColumnName("id");
 
+                    b.Property<long?>("ContentBytes")
+                        .HasColumnType("bigint")
+                        .HasColumnName("content_bytes");
+
                     b.Property<string>("Location")
                         .IsRequired()
                         .HasColumnType("text")
@@ -489,6 +493,14 @@ namespace Sts.SnapshotApi.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("started_at");
 
+                    b.Property<long?>("StateBytes")
+                        .HasColumnType("bigint")
+                        .HasColumnName("state_bytes");
+
+                    b.Property<string>("StateKey")
+                        .HasColumnType("text")
+                        .HasColumnName("state_key");
+
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasColumnType("text")
@@ -528,7 +540,6 @@ namespace Sts.SnapshotApi.Data.Migrations
                         .HasColumnName("id");
 
                     b.Property<string>("RoomState")
-                        .IsRequired()
                         .HasColumnType("text")
                         .HasColumnName("room_state");
 
