@@ -3,7 +3,8 @@
 # against the infrastructure of scripts/infra.sh. Used by scripts/run.sh and the benchmarks.
 #   scripts/services.sh start   # builds, starts both, waits until the API is ready
 #   scripts/services.sh stop
-# STS_API_ENV="KEY=VALUE ..." adds environment to the API process alone (bench/relay-backlog.sh caps its heap).
+# STS_API_ENV="KEY=VALUE ..." and STS_WORKER_ENV add environment to the API or worker process alone (benchmarks cap
+# their heaps); STS_API_PREFIX and STS_WORKER_PREFIX put a command in front (bench/in-cgroup.sh NAME BYTES, a memory limit).
 set -euo pipefail
 root="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd -P)"
 cd "$root"
@@ -25,10 +26,12 @@ stop_one() {
   rm -f "$pidfile"
 }
 
-start_one() { # name dll [KEY=VALUE ...]
+start_one() { # name dll prefix [KEY=VALUE ...]
   stop_one "$1"
+  local prefix
+  read -ra prefix <<<"$3"
   # From its own folder, so the service reads the appsettings.json next to it.
-  (cd "$(dirname "$2")" && exec env "${@:3}" nohup dotnet "$(basename "$2")" >"$logs/$1.log" 2>&1) &
+  (cd "$(dirname "$2")" && exec env "${@:4}" "${prefix[@]}" nohup dotnet "$(basename "$2")" >"$logs/$1.log" 2>&1) &
   echo $! >"$run/$1.pid"
 }
 
@@ -40,8 +43,9 @@ case "${1:-}" in
     export RenderCache__DiskRoot="${RenderCache__DiskRoot:-$root/.local/render-cache}"
     dotnet build Sts.sln -c Release -nologo -v q
     read -ra api_env <<<"${STS_API_ENV:-}"
-    start_one api services/SnapshotApi/bin/Release/net10.0/Sts.SnapshotApi.dll "${api_env[@]}"
-    start_one worker services/PdfWorker/bin/Release/net10.0/Sts.PdfWorker.dll
+    read -ra worker_env <<<"${STS_WORKER_ENV:-}"
+    start_one api services/SnapshotApi/bin/Release/net10.0/Sts.SnapshotApi.dll "${STS_API_PREFIX:-}" "${api_env[@]}"
+    start_one worker services/PdfWorker/bin/Release/net10.0/Sts.PdfWorker.dll "${STS_WORKER_PREFIX:-}" "${worker_env[@]}"
     if ! dotnet cli/Sts.Cli/bin/Release/net10.0/sts.dll health --wait 60s >/dev/null; then
       echo "SnapshotApi did not become ready; last lines of .local/logs/api.log:" >&2
       tail -n 30 "$logs/api.log" >&2
