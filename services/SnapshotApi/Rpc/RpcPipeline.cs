@@ -138,6 +138,13 @@ public sealed class RpcPipeline(RpcCall call, AuditLog audit, CallerRateLimiter 
             case var _ when IsTransient(ex):
                 logger.LogWarning(ex, "{Action} failed on a transient fault", call.Action);
                 return new RpcException(new Status(StatusCode.Unavailable, "A backing service is temporarily unavailable; retry later."));
+            case var _ when ForMemoryShortage(ex) is { } exhausted:
+                // Not a bug in the request: this replica is short of memory for now. The exception has unwound the
+                // allocation that failed, so the process carries on; the caller is told when to come back.
+                logger.LogError(ex, "{Action} ran out of memory; answered RESOURCE_EXHAUSTED", call.Action);
+                metrics.OutOfMemory(call.Action);
+                call.Audit["reason"] = "out of memory";
+                return exhausted;
             default:
                 // A bug: keep the detail in the log, give the caller a reference to it.
                 var reference = Activity.Current?.TraceId.ToString() ?? Guid.NewGuid().ToString("N");
@@ -169,6 +176,17 @@ public sealed class RpcPipeline(RpcCall call, AuditLog audit, CallerRateLimiter 
             }
         }
         return false;
+    }
+
+    /// <summary>RESOURCE_EXHAUSTED with RetryInfo when the failure (or one it wraps) is a lack of memory; null otherwise.</summary>
+    internal static RpcException? ForMemoryShortage(Exception ex)
+    {
+        for (Exception? e = ex; e is not null; e = e.InnerException)
+        {
+            if (e is OutOfMemoryException or InsufficientMemoryException)
+                return RetryLater.Exhausted("The server is short of memory for this request right now; retry in a few seconds.", TimeSpan.FromSeconds(5));
+        }
+        return null;
     }
 
     // "/sts.snapshot.v1.SnapshotService/CreateSnapshot" -> ("sts.snapshot.v1.SnapshotService", "CreateSnapshot")
