@@ -70,7 +70,7 @@ public static class RoomStore
             return new AppendOutcome.Refused(
                 $"Room '{roomId}' holds {existing} activity entries; {activities.Count} more would pass the limit of {RoomValidator.MaxActivities}.");
         // Rooms stored before sizes were kept learn theirs on their first append.
-        var size = row.ContentBytes ?? (await LoadAsync(db, roomId, cancellationToken))!.CalculateSize();
+        var size = row.ContentBytes ?? await ContentBytesAsync(db, roomId, cancellationToken);
         var added = activities.Sum(RoomValidator.EncodedSize);
         if (size + added > RoomValidator.MaxRoomBytes)
             return new AppendOutcome.Refused(
@@ -125,6 +125,15 @@ public static class RoomStore
             await writer.WriteAsync(RoomSection.Activities, ToProto(a), cancellationToken);
         await writer.EndAsync(row.Version, cancellationToken);
         return row.Version;
+    }
+
+    /// <summary>The room's encoded size without the fields the service sets (version, update time), as UpsertRoom receives it.</summary>
+    private static async Task<long> ContentBytesAsync(StsDbContext db, string roomId, CancellationToken cancellationToken)
+    {
+        var room = (await LoadAsync(db, roomId, cancellationToken))!;
+        room.Version = 0;
+        room.UpdateTime = null;
+        return room.CalculateSize();
     }
 
     private static Room Header(RoomRow row) => new()
