@@ -36,6 +36,8 @@ public static class SnapshotApiHost
         services.AddOptions<TaskOptions>().BindConfiguration(TaskOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<RoomStateOptions>().BindConfiguration(RoomStateOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<RoomFreezer>();
+        services.AddSingleton<SnapshotAdmission>();
+        services.AddScoped<SnapshotCreator>();
         services.AddHostedService<Housekeeping>();
         services.AddHostedService<TaskReaper>();
         services.AddScoped<RpcCall>();
