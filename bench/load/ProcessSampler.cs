@@ -41,7 +41,8 @@ public sealed class ProcessSampler : IAsyncDisposable
     /// <summary>Peak, and the highest sample in each quarter of the run: a plateau shows as equal quarters.</summary>
     public (long Peak, long[] QuarterMax) Memory(string group)
     {
-        var samples = _rss[group];
+        List<(TimeSpan At, long RssBytes)> samples;
+        lock (_rss) samples = [.. _rss[group]];
         if (samples.Count == 0) return (0, [0, 0, 0, 0]);
         var quarters = new long[4];
         for (var i = 0; i < samples.Count; i++)
@@ -69,7 +70,10 @@ public sealed class ProcessSampler : IAsyncDisposable
             do
             {
                 foreach (var (name, pids) in _groups)
-                    _rss[name].Add((_clock.Elapsed, pids.Sum(RssBytes)));
+                {
+                    var sample = (_clock.Elapsed, pids.Sum(RssBytes));
+                    lock (_rss) _rss[name].Add(sample);
+                }
             }
             while (await timer.WaitForNextTickAsync(_stop.Token));
         }
