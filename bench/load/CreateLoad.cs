@@ -34,15 +34,28 @@ public static class CreateLoad
         var watch = Stopwatch.StartNew();
         if (rate > 0)
         {
-            // Open loop: request i is due at i / rate; a late send still counts from when it was due.
+            // Open loop: request i is due at i / rate; a late send still counts from when it was due. At most 1,000 are
+            // in flight, so a server that falls far behind is measured, not buried.
             var outstanding = new List<Task>();
+            using var inFlight = new SemaphoreSlim(1000);
             for (long i = 0; i < maxOps; i++)
             {
                 var due = TimeSpan.FromSeconds(i / rate);
                 if (due > duration) break;
                 var wait = due - watch.Elapsed;
                 if (wait > TimeSpan.FromMilliseconds(1)) await Task.Delay(wait);
-                outstanding.Add(OneAsync(due));
+                await inFlight.WaitAsync();
+                outstanding.Add(Task.Run(async () =>
+                {
+                    try
+                    {
+                        await OneAsync(due);
+                    }
+                    finally
+                    {
+                        inFlight.Release();
+                    }
+                }));
             }
             await Task.WhenAll(outstanding);
         }

@@ -39,13 +39,23 @@ public static class FanOut
 
             async Task WatchAsync(int i)
             {
-                using var call = api.NextSnapshots().WatchSnapshot(new WatchSnapshotRequest { SnapshotId = created.Id }, cancellationToken: deadline.Token);
                 var first = true;
-                await foreach (var message in call.ResponseStream.ReadAllAsync(deadline.Token))
+                try
                 {
+                    using var call = api.NextSnapshots().WatchSnapshot(new WatchSnapshotRequest { SnapshotId = created.Id }, cancellationToken: deadline.Token);
+                    await foreach (var message in call.ResponseStream.ReadAllAsync(deadline.Token))
+                    {
+                        if (first && Interlocked.Increment(ref attached) == watchers) allAttached.TrySetResult();
+                        first = false;
+                        if (message.Snapshot.Status == SnapshotStatus.Completed) received[i] = DateTimeOffset.UtcNow;
+                    }
+                    api.Count("WatchSnapshot", StatusCode.OK);
+                }
+                catch (RpcException ex)
+                {
+                    // A watcher that fails counts as not having heard; one that never attached lets the others go on.
+                    api.Count("WatchSnapshot", ex.StatusCode);
                     if (first && Interlocked.Increment(ref attached) == watchers) allAttached.TrySetResult();
-                    first = false;
-                    if (message.Snapshot.Status == SnapshotStatus.Completed) received[i] = DateTimeOffset.UtcNow;
                 }
             }
         }
@@ -61,6 +71,7 @@ public static class FanOut
         Console.WriteLine($"fan-out: {watchers} watchers attached; {delays.Count} heard COMPLETED; delay after complete_time: {delays.Summary()}");
         var (peak, _) = sampler.Memory("api");
         Console.WriteLine(FormattableString.Invariant($"  api resident memory with {watchers} streams: peak {peak >> 20} MiB"));
+        api.PrintStatuses();
         Console.WriteLine(FormattableString.Invariant($"RESULT fan-out watchers={watchers} heard={delays.Count} p50={delays.Percentile(50):F2} p99={delays.Percentile(99):F2} max={delays.Percentile(100):F2} api_rss_mib={peak >> 20}"));
         return delays.Count == watchers ? 0 : 1;
     }
