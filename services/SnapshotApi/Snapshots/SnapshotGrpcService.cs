@@ -19,8 +19,6 @@ public sealed partial class SnapshotGrpcService(
     : SnapshotService.SnapshotServiceBase
 {
     private const int ChunkBytes = 64 * 1024;
-    // Watchers are woken by notifications; this poll only bounds the delay when a notification is lost.
-    private static readonly TimeSpan WatchPoll = TimeSpan.FromSeconds(2);
 
     public override async Task<CreateSnapshotResponse> CreateSnapshot(CreateSnapshotRequest request, ServerCallContext context)
     {
@@ -136,17 +134,16 @@ public sealed partial class SnapshotGrpcService(
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(ct, lifetime.ApplicationStopping);
         while (last.Status is not (SnapshotStatus.Completed or SnapshotStatus.Failed))
         {
+            SnapshotChangeFeed.Change change;
             try
             {
-                await subscription.WaitAsync(WatchPoll, stopping.Token);
+                change = await subscription.NextAsync(stopping.Token);
             }
             catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested && !ct.IsCancellationRequested)
             {
                 throw new RpcException(new Status(StatusCode.Unavailable, "The server is shutting down; watch again."));
             }
-            var row = await db.Snapshots.AsNoTracking().FirstOrDefaultAsync(s => s.Id == id, ct)
-                ?? throw new RpcException(new Status(StatusCode.NotFound, $"Snapshot '{id}' was deleted."));
-            var current = SnapshotMapping.ToProto(row);
+            var current = change.Snapshot ?? throw new RpcException(new Status(StatusCode.NotFound, $"Snapshot '{id}' was deleted."));
             if (current.Equals(last)) continue;
             await responseStream.WriteAsync(new WatchSnapshotResponse { Snapshot = current }, ct);
             last = current;
