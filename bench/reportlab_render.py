@@ -5,7 +5,7 @@ Same sections (cover, vessels, parties, approvals, documents, activity), same De
 sizes, same column widths and "Page X of Y" footers (two passes via a NumberedCanvas). Times only the
 renders, not interpreter start-up or JSON loading, and prints one parseable line:
 
-    RESULT fixture=<name> renders=<n> median_ms=<ms> pages=<pages>
+    RESULT fixture=<name> renders=<n> median_ms=<ms> pages=<pages> bytes=<file size>
 
 Table cells are Paragraphs, so long values wrap as they do in PdfRenderer. With --plain they are bare
 strings instead: faster, but a long value runs past its column, so that mode is only a reference point.
@@ -201,7 +201,7 @@ def main():
         with open(args.out, "wb") as f:
             f.write(pdf)
     name = os.path.splitext(os.path.basename(args.fixture))[0]
-    print(f"RESULT fixture={name} renders={args.renders} median_ms={statistics.median(times):.2f} pages={pages}")
+    print(f"RESULT fixture={name} renders={args.renders} median_ms={statistics.median(times):.2f} pages={pages} bytes={len(pdf)}")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds RenderBench in Release and times PdfRenderer against ReportLab on the shared room fixtures.
-# Usage: bench/run.sh [FIXTURES_DIR] [RenderBench options, e.g. --renders 40,20,7 --out /tmp/bench-pdfs]
+# Usage: bench/run.sh [FIXTURES_DIR] [RenderBench options, e.g. --renders 40,20,7 --reportlab off --out /tmp/bench-pdfs]
 # FIXTURES_DIR defaults to ../shared/fixtures/rooms; a relative path is taken from the repo root.
 set -euo pipefail
 
