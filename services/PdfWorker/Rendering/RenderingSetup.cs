@@ -7,7 +7,7 @@ public static class RenderingSetup
 {
     public static IServiceCollection AddRendering(this IServiceCollection services)
     {
-        // Now rather than at the first snapshot, so that a refused PDFsharp licence or a missing font fails start-up.
+        // Now rather than at the first snapshot, so that a missing font fails start-up.
         PdfSharpSetup.Ensure();
         services.AddSingleton<ISnapshotRenderer, PdfRenderer>();
         services.AddSingleton<ISnapshotRenderer, JsonRenderer>();

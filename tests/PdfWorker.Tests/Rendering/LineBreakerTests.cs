@@ -9,7 +9,7 @@ public sealed class LineBreakerTests : IDisposable
 
     public LineBreakerTests()
     {
-        _ = new PdfRenderer(); // PDFsharp's licence and font resolver
+        _ = new PdfRenderer(); // PDFsharp's font resolver
         _fonts = new ReportFonts();
     }
 
