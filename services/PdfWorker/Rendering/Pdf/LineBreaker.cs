@@ -1,4 +1,5 @@
 using System.Text;
+using Sts.PdfWorker.Rendering.Text;
 
 namespace Sts.PdfWorker.Rendering.Pdf;
 
@@ -10,7 +11,7 @@ internal static class LineBreaker
     /// line is broken between characters. Every character of the input appears in the output except the
     /// line breaks and the spaces at which lines were broken (tabs become spaces). Always returns at least one line.
     /// </summary>
-    public static IReadOnlyList<string> Wrap(string text, double maxWidth, MeasuredFont font)
+    public static IReadOnlyList<string> Wrap(string text, double maxWidth, TextFont font)
     {
         if (text.AsSpan().IndexOfAny('\r', '\n', '\t') < 0 && font.Width(text) <= maxWidth)
             return [text];
@@ -22,7 +23,7 @@ internal static class LineBreaker
         return lines;
     }
 
-    private static void WrapParagraph(string paragraph, double maxWidth, MeasuredFont font, List<string> lines)
+    private static void WrapParagraph(string paragraph, double maxWidth, TextFont font, List<string> lines)
     {
         var space = font.Width(new Rune(' '));
         Span<char> utf16 = stackalloc char[2];
