@@ -30,7 +30,7 @@ public sealed class PdfRenderer : ISnapshotRenderer
     public string Format => "pdf";
     public string ContentType => "application/pdf";
     public string FileExtension => ".pdf";
-    public string Version => "pdf-1";
+    public string Version => "pdf-2";
 
     // The cover and every footer show the snapshot's id, title, creator and creation time, so a PDF can only
     // be reused for the same snapshot (a redelivery or a retry), not for another snapshot of the same room.

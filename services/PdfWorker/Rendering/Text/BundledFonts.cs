@@ -6,8 +6,8 @@ namespace Sts.PdfWorker.Rendering.Text;
 /// </summary>
 internal static class BundledFonts
 {
-    private static readonly Lazy<FontSet> LazyRegular = new(() => new FontSet(new FontFace(FontData.Resource("DejaVuSans.ttf"))));
-    private static readonly Lazy<FontSet> LazyBold = new(() => new FontSet(new FontFace(FontData.Resource("DejaVuSans-Bold.ttf"))));
+    private static readonly Lazy<FontSet> LazyRegular = new(() => new FontSet(new FontFace(FontData.Open("DejaVuSans.ttf"))));
+    private static readonly Lazy<FontSet> LazyBold = new(() => new FontSet(new FontFace(FontData.Open("DejaVuSans-Bold.ttf"))));
 
     public static FontSet Regular => LazyRegular.Value;
 

@@ -1,43 +1,35 @@
 using System.Buffers.Binary;
-using System.Reflection;
-using System.Runtime.InteropServices;
+using System.IO.MemoryMappedFiles;
 
 namespace Sts.PdfWorker.Rendering.Text;
 
 /// <summary>
-/// The bytes of one bundled font file, read in place from the assembly's embedded resources and kept for the
-/// life of the process. HarfBuzz reads the same memory through a pointer, so it must never move.
+/// The bytes of one bundled font file (Fonts/ beside the assembly), memory-mapped read-only for the life of
+/// the process. The operating system pages in only what is read, so the 17 MB CJK font costs nothing to a
+/// worker whose rooms never use it. HarfBuzz reads the same memory through <see cref="Pointer"/>.
 /// </summary>
-/// <remarks>
-/// An embedded resource of an assembly loaded from disk is served as an <see cref="UnmanagedMemoryStream"/>
-/// over the mapped file: no copy is made, and the operating system pages in only what is read (the CJK font
-/// is 17 MB, and most rooms never touch it). Any other stream is copied once into pinned memory.
-/// </remarks>
 internal sealed unsafe class FontData
 {
     private readonly byte* _start;
-    // The pinned copy, when the resource was not mapped: it must stay referenced while _start points into it.
-    private readonly byte[]? _copy;
+    // Never disposed: the mapping must outlive every render and every HarfBuzz face that points into it.
+    private readonly MemoryMappedViewAccessor _view;
 
-    private FontData(byte* start, int length, string name, byte[]? copy = null)
+    private FontData(MemoryMappedViewAccessor view, string name)
     {
-        _start = start;
-        Length = length;
+        _view = view;
+        byte* start = null;
+        view.SafeMemoryMappedViewHandle.AcquirePointer(ref start);
+        _start = start + view.PointerOffset;
+        Length = checked((int)view.Capacity);
         Name = name;
-        _copy = copy;
     }
 
-    /// <summary>True when the bytes are read in place from the mapped assembly rather than copied.</summary>
-    public bool IsMapped => _copy is null;
-
-    /// <summary>The resource's file name, for error messages.</summary>
+    /// <summary>The file's name, for error messages.</summary>
     public string Name { get; }
 
     public int Length { get; }
 
     public IntPtr Pointer => (IntPtr)_start;
-
-    public ReadOnlySpan<byte> Span => new(_start, Length);
 
     public ReadOnlySpan<byte> Slice(int offset, int length)
     {
@@ -52,21 +44,13 @@ internal sealed unsafe class FontData
 
     public uint UInt32(int offset) => BinaryPrimitives.ReadUInt32BigEndian(Slice(offset, 4));
 
-    /// <summary>The embedded resource "Sts.PdfWorker.Fonts.{fileName}".</summary>
-    public static FontData Resource(string fileName)
+    /// <summary>Maps Fonts/<paramref name="fileName"/> from beside the assembly.</summary>
+    public static FontData Open(string fileName)
     {
-        var resource = $"Sts.PdfWorker.Fonts.{fileName}";
-        var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream(resource)
-            ?? throw new InvalidOperationException($"Font resource '{resource}' is missing from the assembly.");
-        if (stream is UnmanagedMemoryStream mapped)
-            return new FontData(mapped.PositionPointer, checked((int)mapped.Length), fileName);
-
-        using (stream)
-        {
-            var pinned = GC.AllocateUninitializedArray<byte>(checked((int)stream.Length), pinned: true);
-            stream.ReadExactly(pinned);
-            // A pinned array lives on the pinned object heap and never moves.
-            return new FontData((byte*)Marshal.UnsafeAddrOfPinnedArrayElement(pinned, 0), pinned.Length, fileName, pinned);
-        }
+        var path = Path.Combine(AppContext.BaseDirectory, "Fonts", fileName);
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"Bundled font {path} is missing; it is copied beside the assembly at build and publish.", path);
+        using var file = MemoryMappedFile.CreateFromFile(path, FileMode.Open, mapName: null, capacity: 0, MemoryMappedFileAccess.Read);
+        return new FontData(file.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read), fileName);
     }
 }
