@@ -4,6 +4,7 @@ using Google.Protobuf.WellKnownTypes;
 using Sts.Api.V1;
 using Sts.PdfWorker.Rendering.Pdf;
 using Sts.PdfWorker.Rendering.Text;
+using Sts.PdfWorker.Rendering.Text.Unicode;
 using Sts.Shared.Messaging;
 using static Sts.PdfWorker.Rendering.Pdf.ReportStyle;
 
@@ -25,7 +26,15 @@ public sealed class PdfRenderer : ISnapshotRenderer
     ];
     private static readonly Column[] ActivityColumns = [new("Time (UTC)", 88), new("Actor", 116), new("Action", 100), new("Detail", ContentWidth - 304)];
 
-    public PdfRenderer() => BundledFonts.Load();
+    private readonly RenderingMetrics? _metrics;
+
+    /// <param name="metrics">Where characters no bundled font has are counted; none in tests and benchmarks that do not look.</param>
+    public PdfRenderer(RenderingMetrics? metrics = null)
+    {
+        BundledFonts.Load();
+        UnicodeBidiData.Load();
+        _metrics = metrics;
+    }
 
     public string Format => "pdf";
     public string ContentType => "application/pdf";
@@ -65,6 +74,7 @@ public sealed class PdfRenderer : ISnapshotRenderer
             headerLeft: $"STS room snapshot · {room.Id}",
             headerRight: Invariant($"Room version {message.RoomVersion}"),
             footerLeft: $"Snapshot {message.SnapshotId:D}");
+        _metrics?.MissingGlyphs(report.MissingGlyphs);
         var pageCount = document.PageCount;
         return new RenderedSnapshot(ReproduciblePdf.Save(document, message.SnapshotId), pageCount);
     }

@@ -20,6 +20,9 @@ internal sealed class DocumentFonts
         document.Internals.AddObject(_resources);
     }
 
+    /// <summary>Characters drawn so far as a replacement glyph because no bundled font has them.</summary>
+    public int Missing { get; set; }
+
     /// <summary>The /Font resource dictionary every page refers to.</summary>
     public PdfDictionary Resources => _resources;
 

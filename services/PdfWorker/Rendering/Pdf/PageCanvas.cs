@@ -63,24 +63,97 @@ internal sealed class PageCanvas
         _content.Point(x1, _height - y1).Raw("m "u8).Point(x2, _height - y2).Raw("l S\n"u8);
     }
 
-    /// <summary>Text whose line top is at <paramref name="top"/>, starting at <paramref name="x"/>.</summary>
-    public void Text(string text, TextFont font, Rgb colour, double x, double top)
+    /// <summary>A laid-out line whose top is at <paramref name="top"/>, starting at <paramref name="x"/>.</summary>
+    public void Text(TextLine line, TextFont font, Rgb colour, double x, double top)
     {
-        if (text.Length == 0)
+        if (line.Text.Length == 0)
             return;
         Fill(colour);
+        var baseline = _height - top - font.Ascent;
+        if (line.Runs is null)
+        {
+            SimpleText(line.Text, font, x, baseline);
+            return;
+        }
+        foreach (var run in line.Runs)
+        {
+            GlyphRun(run, font.Size, colour, x, baseline);
+            x += run.Advance * font.Size / run.Face.UnitsPerEm;
+        }
+        _fonts.Missing += line.Missing;
+    }
+
+    // The fast path: one glyph per character, at the advances the widths in the font dictionary give.
+    private void SimpleText(string text, TextFont font, double x, double baseline)
+    {
         var face = font.Faces.Primary;
         var embedded = _fonts.For(face);
-        _content.Raw("BT "u8).Raw(embedded.ResourceName).Raw(" "u8).Number(font.Size).Raw("Tf "u8)
-            .Number(x).Number(_height - top - font.Ascent).Raw("Td <"u8);
-        for (var i = 0; i < text.Length; i++)
-        {
-            int codePoint = text[i];
-            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
-                codePoint = char.ConvertToUtf32(text[i], text[++i]);
-            _content.Code(embedded.Cid(face.GlyphOf(codePoint), codePoint));
-        }
+        _content.Raw("BT "u8).Raw(embedded.ResourceName).Raw(" "u8).Number(font.Size).Raw("Tf "u8).Point(x, baseline).Raw("Td <"u8);
+        foreach (var c in text)
+            _content.Code(embedded.Cid(face.GlyphOf(c), c));
         _content.Raw("> Tj ET\n"u8);
+    }
+
+    // HarfBuzz's positions, written as a TJ array: a number before a glyph moves it from where the font's own
+    // advance widths would put it to where shaping placed it; vertical offsets (marks) use the text rise.
+    private void GlyphRun(GlyphRun run, double size, Rgb colour, double x, double baseline)
+    {
+        if (!run.RightToLeft)
+            _content.Raw("/Span << /ActualText "u8).TextString(run.Text).Raw(" >> BDC\n"u8);
+        var face = run.Face;
+        var embedded = _fonts.For(face);
+        var toThousandths = 1000.0 / face.UnitsPerEm;
+        _content.Raw("BT "u8).Raw(embedded.ResourceName).Raw(" "u8).Number(size).Raw("Tf "u8);
+        if (run.SimulateBold)
+        {
+            // Fill and stroke the outlines: the stroke thickens every stem by a thirtieth of the size.
+            if (_stroke != colour)
+            {
+                _content.Colour(colour).Raw("RG "u8);
+                _stroke = colour;
+            }
+            var width = size / 30;
+            if (_lineWidth != width)
+            {
+                _content.Number(width).Raw("w "u8);
+                _lineWidth = width;
+            }
+            _content.Raw("2 Tr "u8);
+        }
+        _content.Point(x, baseline).Raw("Td ["u8);
+        long position = 0, pen = 0;
+        var rise = 0;
+        var open = false;
+        foreach (var glyph in run.Glyphs)
+        {
+            if (glyph.YOffset != rise)
+            {
+                _content.Raw(open ? ">] TJ "u8 : "] TJ "u8).Number(glyph.YOffset * size / face.UnitsPerEm).Raw("Ts ["u8);
+                rise = glyph.YOffset;
+                open = false;
+            }
+            var target = pen + glyph.XOffset;
+            if (position != target)
+            {
+                _content.Raw(open ? "> "u8 : ""u8).Number((position - target) * toThousandths);
+                open = false;
+                position = target;
+            }
+            if (!open)
+            {
+                _content.Raw("<"u8);
+                open = true;
+            }
+            _content.Code(embedded.Cid(glyph.Glyph, glyph.Text));
+            position += face.Advance(glyph.Glyph);
+            pen += glyph.XAdvance;
+        }
+        _content.Raw(open ? ">] TJ"u8 : "] TJ"u8);
+        if (rise != 0)
+            _content.Raw(" 0 Ts"u8);
+        _content.Raw(run.SimulateBold ? " 0 Tr ET\n"u8 : " ET\n"u8);
+        if (!run.RightToLeft)
+            _content.Raw("EMC\n"u8);
     }
 
     /// <summary>Stores the drawing as the page's content and points the page's font resources at the document's.</summary>

@@ -42,7 +42,7 @@ internal sealed class ReportTable
 
     public void AddRow(ReadOnlySpan<Cell> cells)
     {
-        var lines = new IReadOnlyList<string>[cells.Length];
+        var lines = new IReadOnlyList<TextLine>[cells.Length];
         var lineCount = 1;
         for (var i = 0; i < cells.Length; i++)
         {
@@ -95,13 +95,13 @@ internal sealed class ReportTable
         var x = MarginX;
         foreach (var column in _columns)
         {
-            page.Text(column.Title, ReportFonts.BodyBold, White, x + CellPadX, _report.Y + CellPadY);
+            page.Text(LineBreaker.Line(column.Title, ReportFonts.BodyBold), ReportFonts.BodyBold, White, x + CellPadX, _report.Y + CellPadY);
             x += column.Width;
         }
         _report.Y += HeaderHeight;
     }
 
-    private void DrawSlice(ReadOnlySpan<Cell> cells, IReadOnlyList<string>[] lines, int from, int count)
+    private void DrawSlice(ReadOnlySpan<Cell> cells, IReadOnlyList<TextLine>[] lines, int from, int count)
     {
         var page = _report.Page;
         var top = _report.Y;
@@ -118,19 +118,21 @@ internal sealed class ReportTable
             for (var line = from; line < end; line++)
             {
                 var text = lines[i][line];
-                if (text.Length == 0)
+                if (text.Text.Length == 0)
                     continue;
                 var y = top + CellPadY + (line - from) * _lineHeight;
                 if (cell.Kind == CellKind.Status)
                 {
-                    var labelWidth = font.Width(text) + 2 * LabelPadX;
+                    var labelWidth = text.Width + 2 * LabelPadX;
                     page.FillRoundedRectangle(cell.Fill ?? Waiting, x + CellPadX, y + 0.5, labelWidth, _lineHeight - 1, LabelRadius);
                     var textTop = y + (_lineHeight - font.LineHeight) / 2;
                     page.Text(text, font, White, x + CellPadX + LabelPadX, textTop);
                 }
                 else
                 {
-                    page.Text(text, font, cell.Kind == CellKind.Key ? Muted : Ink, x + CellPadX, y);
+                    // Right-to-left paragraphs are aligned to the cell's right edge.
+                    var left = text.RightToLeft ? x + _columns[i].Width - CellPadX - text.Width : x + CellPadX;
+                    page.Text(text, font, cell.Kind == CellKind.Key ? Muted : Ink, left, y);
                 }
             }
             x += _columns[i].Width;

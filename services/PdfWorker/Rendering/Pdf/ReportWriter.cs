@@ -52,7 +52,7 @@ internal sealed class ReportWriter(PdfDocument document, RenderLimit limit)
         foreach (var line in LineBreaker.Wrap(text, ContentWidth, font))
         {
             EnsureSpace(font.LineHeight);
-            Page.Text(line, font, colour, MarginX, Y);
+            Page.Text(line, font, colour, line.RightToLeft ? MarginX + ContentWidth - line.Width : MarginX, Y);
             Y += font.LineHeight;
         }
     }
@@ -74,6 +74,9 @@ internal sealed class ReportWriter(PdfDocument document, RenderLimit limit)
     /// <summary>A muted note, such as "None." under an empty section.</summary>
     public void Note(string text) => Paragraph(text, ReportFonts.Body, Muted);
 
+    /// <summary>Characters drawn so far as a replacement glyph because no bundled font has them.</summary>
+    public int MissingGlyphs => _fonts.Missing;
+
     public ReportTable Table(IReadOnlyList<Column> columns, bool header = true) => new(this, columns, header);
 
     /// <summary>Draws every page's header and its "Page X of Y" footer, closes the pages and writes the fonts.</summary>
@@ -81,16 +84,17 @@ internal sealed class ReportWriter(PdfDocument document, RenderLimit limit)
     {
         var small = ReportFonts.Small;
         var right = MarginX + ContentWidth;
+        var (left, rightHeader, footer) = (LineBreaker.Line(headerLeft, small), LineBreaker.Line(headerRight, small), LineBreaker.Line(footerLeft, small));
         for (var i = 0; i < _pages.Count; i++)
         {
             var page = _pages[i];
-            page.Text(headerLeft, small, Muted, MarginX, HeaderTextTop);
-            page.Text(headerRight, small, Muted, right - small.Width(headerRight), HeaderTextTop);
+            page.Text(left, small, Muted, MarginX, HeaderTextTop);
+            page.Text(rightHeader, small, Muted, right - rightHeader.Width, HeaderTextTop);
             page.Line(Rule, RuleWidth, MarginX, HeaderRuleY, right, HeaderRuleY);
             page.Line(Rule, RuleWidth, MarginX, FooterRuleY, right, FooterRuleY);
-            page.Text(footerLeft, small, Muted, MarginX, FooterTextTop);
-            var pageOf = string.Create(CultureInfo.InvariantCulture, $"Page {i + 1} of {_pages.Count}");
-            page.Text(pageOf, small, Ink, right - small.Width(pageOf), FooterTextTop);
+            page.Text(footer, small, Muted, MarginX, FooterTextTop);
+            var pageOf = LineBreaker.Line(string.Create(CultureInfo.InvariantCulture, $"Page {i + 1} of {_pages.Count}"), small);
+            page.Text(pageOf, small, Ink, right - pageOf.Width, FooterTextTop);
             page.Close();
         }
         _fonts.Write();

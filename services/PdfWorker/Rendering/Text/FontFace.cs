@@ -28,8 +28,11 @@ internal sealed class FontFace
     private readonly int _glyfOffset;
     private readonly int _glyfLength;
 
+    private readonly Lazy<HarfBuzzSharp.Font> _shaping;
+
     public FontFace(FontData data, int faceIndex = 0)
     {
+        _shaping = new Lazy<HarfBuzzSharp.Font>(CreateShapingFont);
         Data = data;
         FaceIndex = faceIndex;
         var directory = 0;
@@ -127,7 +130,26 @@ internal sealed class FontFace
     public ReadOnlySpan<byte> TableBytes(string tag) =>
         _tables.TryGetValue(Tag(tag), out var table) ? Data.Slice(table.Offset, table.Length) : [];
 
+    /// <summary>
+    /// HarfBuzz's view of the face, made on first use and shared by every thread: HarfBuzz fonts may shape
+    /// concurrently as long as nobody changes them. Scaled to font units, so positions are exact integers.
+    /// </summary>
+    public HarfBuzzSharp.Font Shaping => _shaping.Value;
+
     public override string ToString() => PostScriptName;
+
+    private HarfBuzzSharp.Font CreateShapingFont()
+    {
+        // The blob points into the mapping, which lives as long as the process: nothing to release.
+        var blob = new HarfBuzzSharp.Blob(Data.Pointer, Data.Length, HarfBuzzSharp.MemoryMode.ReadOnly);
+        blob.MakeImmutable();
+        var face = new HarfBuzzSharp.Face(blob, FaceIndex);
+        face.MakeImmutable();
+        var font = new HarfBuzzSharp.Font(face);
+        font.SetFunctionsOpenType();
+        font.SetScale(UnitsPerEm, UnitsPerEm);
+        return font;
+    }
 
     private int Table(string tag) =>
         _tables.TryGetValue(Tag(tag), out var table) ? table.Offset : throw new InvalidDataException($"Font file {Data.Name} has no '{tag}' table.");

@@ -54,6 +54,9 @@ internal sealed class BidiParagraph
     /// <summary>Resolves <paramref name="codePoints"/> as one paragraph: direction 0 (LTR), 1 (RTL), or -1 to take it from the first strong character (P2–P3).</summary>
     public static BidiParagraph Resolve(ReadOnlySpan<int> codePoints, int direction = -1) => new(codePoints, direction);
 
+    /// <summary>The resolved embedding level of <paramref name="index"/>, before the per-line rule L1.</summary>
+    public byte Level(int index) => _levels[index];
+
     /// <summary>True for a character X9 removes: embedding and override controls and boundary neutrals.</summary>
     public bool IsRemoved(int index) => IsRemovedClass(_original[index]);
 

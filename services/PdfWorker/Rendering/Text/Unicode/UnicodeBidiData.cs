@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Reflection;
-
 namespace Sts.PdfWorker.Rendering.Text.Unicode;
 
 /// <summary>
@@ -104,15 +101,7 @@ internal static class UnicodeBidiData
         return (first, range.Length > 1 ? Hex(range[1]) : first, fields[1]);
     }
 
-    private static int Hex(string text) => int.Parse(text, NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+    private static int Hex(string text) => UnicodeDataFile.Hex(text);
 
-    private static IEnumerable<string> Lines(string file)
-    {
-        var name = $"Sts.PdfWorker.Rendering.Text.Unicode.{file}";
-        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream(name)
-            ?? throw new InvalidOperationException($"Unicode data resource '{name}' is missing from the assembly.");
-        using var reader = new StreamReader(stream);
-        while (reader.ReadLine() is { } line)
-            yield return line;
-    }
+    private static IEnumerable<string> Lines(string file) => UnicodeDataFile.Lines(file);
 }
