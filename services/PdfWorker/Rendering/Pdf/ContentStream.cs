@@ -64,8 +64,43 @@ internal sealed class ContentStream
 
     public ContentStream Colour(Rgb colour) => Component(colour.R).Component(colour.G).Component(colour.B);
 
-    /// <summary>A two-byte glyph code as four hex digits (inside a hex string).</summary>
+    /// <summary>
+    /// A two-byte glyph code, as raw bytes inside a literal string: half the size of hex digits, and it
+    /// compresses better. The bytes the string syntax gives a meaning to are escaped.
+    /// </summary>
     public ContentStream Code(ushort code)
+    {
+        var span = Reserve(4);
+        var written = Byte(span, (byte)(code >> 8));
+        written += Byte(span[written..], (byte)code);
+        _length += written;
+        return this;
+    }
+
+    private static int Byte(Span<byte> span, byte value)
+    {
+        switch (value)
+        {
+            case (byte)'(' or (byte)')' or (byte)'\\':
+                span[0] = (byte)'\\';
+                span[1] = value;
+                return 2;
+            case (byte)'\r':
+                span[0] = (byte)'\\';
+                span[1] = (byte)'r';
+                return 2;
+            case (byte)'\n':
+                span[0] = (byte)'\\';
+                span[1] = (byte)'n';
+                return 2;
+            default:
+                span[0] = value;
+                return 1;
+        }
+    }
+
+    /// <summary>Four hex digits (inside a hex string).</summary>
+    private ContentStream Hex(ushort code)
     {
         var span = Reserve(4);
         span[0] = HexDigits[code >> 12];
@@ -81,7 +116,7 @@ internal sealed class ContentStream
     {
         Raw("<FEFF"u8);
         foreach (var c in text)
-            Code(c);
+            Hex(c);
         return Raw(">"u8);
     }
 

@@ -19,6 +19,13 @@ internal sealed class PageCanvas
     private Rgb? _fill;
     private Rgb? _stroke;
     private double _lineWidth = 1;
+    // The fast path keeps one text object open across consecutive texts, moving by relative Td as PDFsharp
+    // did: far smaller streams on table-heavy pages than a BT, Tf and absolute position for each text.
+    private bool _inText;
+    private string? _textFont;
+    private double _textSize;
+    private double _lineX;
+    private double _lineY;
 
     public PageCanvas(PdfPage page, DocumentFonts fonts)
     {
@@ -29,12 +36,14 @@ internal sealed class PageCanvas
 
     public void FillRectangle(Rgb colour, double x, double y, double width, double height)
     {
+        EndText();
         Fill(colour);
         _content.Number(x).Number(_height - y - height).Number(width).Number(height).Raw("re f\n"u8);
     }
 
     public void FillRoundedRectangle(Rgb colour, double x, double y, double width, double height, double radius)
     {
+        EndText();
         Fill(colour);
         double left = x, right = x + width, top = _height - y, bottom = _height - y - height, k = radius * Kappa;
         _content.Point(left + radius, top).Raw("m "u8);
@@ -50,6 +59,7 @@ internal sealed class PageCanvas
 
     public void Line(Rgb colour, double width, double x1, double y1, double x2, double y2)
     {
+        EndText();
         if (_stroke != colour)
         {
             _content.Colour(colour).Raw("RG\n"u8);
@@ -88,16 +98,28 @@ internal sealed class PageCanvas
     {
         var face = font.Faces.Primary;
         var embedded = _fonts.For(face);
-        _content.Raw("BT "u8).Raw(embedded.ResourceName).Raw(" "u8).Number(font.Size).Raw("Tf "u8).Point(x, baseline).Raw("Td <"u8);
+        if (!_inText)
+        {
+            _content.Raw("BT\n"u8);
+            (_inText, _textFont, _lineX, _lineY) = (true, null, 0, 0);
+        }
+        if (_textFont != embedded.ResourceName || _textSize != font.Size)
+        {
+            _content.Raw(embedded.ResourceName).Raw(" "u8).Number(font.Size).Raw("Tf\n"u8);
+            (_textFont, _textSize) = (embedded.ResourceName, font.Size);
+        }
+        _content.Point(x - _lineX, baseline - _lineY).Raw("Td ("u8);
+        (_lineX, _lineY) = (x, baseline);
         foreach (var c in text)
             _content.Code(embedded.Cid(face.GlyphOf(c), c));
-        _content.Raw("> Tj ET\n"u8);
+        _content.Raw(") Tj\n"u8);
     }
 
     // HarfBuzz's positions, written as a TJ array: a number before a glyph moves it from where the font's own
     // advance widths would put it to where shaping placed it; vertical offsets (marks) use the text rise.
     private void GlyphRun(GlyphRun run, double size, Rgb colour, double x, double baseline)
     {
+        EndText();
         if (!run.RightToLeft)
             _content.Raw("/Span << /ActualText "u8).TextString(run.Text).Raw(" >> BDC\n"u8);
         var face = run.Face;
@@ -128,27 +150,27 @@ internal sealed class PageCanvas
         {
             if (glyph.YOffset != rise)
             {
-                _content.Raw(open ? ">] TJ "u8 : "] TJ "u8).Number(glyph.YOffset * size / face.UnitsPerEm).Raw("Ts ["u8);
+                _content.Raw(open ? ")] TJ "u8 : "] TJ "u8).Number(glyph.YOffset * size / face.UnitsPerEm).Raw("Ts ["u8);
                 rise = glyph.YOffset;
                 open = false;
             }
             var target = pen + glyph.XOffset;
             if (position != target)
             {
-                _content.Raw(open ? "> "u8 : ""u8).Number((position - target) * toThousandths);
+                _content.Raw(open ? ") "u8 : ""u8).Number((position - target) * toThousandths);
                 open = false;
                 position = target;
             }
             if (!open)
             {
-                _content.Raw("<"u8);
+                _content.Raw("("u8);
                 open = true;
             }
             _content.Code(embedded.Cid(glyph.Glyph, glyph.Text));
             position += face.Advance(glyph.Glyph);
             pen += glyph.XAdvance;
         }
-        _content.Raw(open ? ">] TJ"u8 : "] TJ"u8);
+        _content.Raw(open ? ")] TJ"u8 : "] TJ"u8);
         if (rise != 0)
             _content.Raw(" 0 Ts"u8);
         _content.Raw(run.SimulateBold ? " 0 Tr ET\n"u8 : " ET\n"u8);
@@ -159,8 +181,17 @@ internal sealed class PageCanvas
     /// <summary>Stores the drawing as the page's content and points the page's font resources at the document's.</summary>
     public void Close()
     {
+        EndText();
         _page.Contents.AppendContent().CreateStream(_content.ToArray());
         _page.Resources.Elements.SetReference("/Font", _fonts.Resources);
+    }
+
+    private void EndText()
+    {
+        if (!_inText)
+            return;
+        _content.Raw("ET\n"u8);
+        _inText = false;
     }
 
     private void Fill(Rgb colour)
