@@ -9,8 +9,6 @@ internal sealed class ContentStream
     private byte[] _buffer = new byte[16 * 1024];
     private int _length;
 
-    public int Length => _length;
-
     public byte[] ToArray() => _buffer.AsSpan(0, _length).ToArray();
 
     /// <summary>ASCII text: operators, names, punctuation.</summary>
