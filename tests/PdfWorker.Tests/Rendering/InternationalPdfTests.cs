@@ -128,6 +128,25 @@ public sealed partial class InternationalPdfTests
     }
 
     [Fact]
+    public void A_room_of_four_hundred_chinese_names_is_not_a_multi_megabyte_pdf()
+    {
+        var room = Snapshots.Small();
+        room.Parties.Clear();
+        // 400 names of three ideographs each, 1,200 different characters in all (common ones, from U+4E00 on).
+        for (var i = 0; i < 400; i++)
+        {
+            var name = string.Concat(Enumerable.Range(0, 3).Select(k => (char)(0x4E00 + 3 * i + k)));
+            room.Parties.Add(new Party { Email = $"p{i}@example.com", Role = PartyRole.Buyer, Company = "中远海运能源运输股份有限公司", Name = name });
+        }
+
+        var pdf = new PdfRenderer().Render(Snapshots.For(room, "pdf"), room).Content;
+
+        var cjk = Assert.Single(PdfFont.List(pdf), f => f.BaseName == "WenQuanYiZenHei");
+        Assert.True(cjk.Subset);
+        Assert.InRange(pdf.Length, 50_000, 1_000_000);
+    }
+
+    [Fact]
     public void A_latin_only_room_embeds_dejavu_alone()
     {
         var room = Snapshots.Fixture("medium");
