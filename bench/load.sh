@@ -43,8 +43,9 @@ trap cleanup EXIT
 common="ConnectionStrings__Postgres=${ConnectionStrings__Postgres/Database=$STS_PG_DATABASE/Database=$db} Storage__Root=$root/.local/load-storage"
 export STS_API_ENV="$common RateLimits__Enabled=false Tasks__MaxPendingTasks=10000000 Logging__LogLevel__Default=Warning"
 export STS_WORKER_ENV="$common RenderCache__DiskRoot=$root/.local/load-cache Logging__LogLevel__Default=Warning"
-scripts/services.sh start >/dev/null
-dotnet build bench/load -c Release -nologo -v q >/dev/null
+# STS_LOAD_NO_BUILD=1: the solution is built already (scripts/test.sh).
+STS_SERVICES_NO_BUILD="${STS_LOAD_NO_BUILD:-}" scripts/services.sh start >/dev/null
+[ -n "${STS_LOAD_NO_BUILD:-}" ] || dotnet build bench/load -c Release -nologo -v q >/dev/null
 postgres_pid="$(head -n 1 .local/pg/data/postmaster.pid)"
 rabbit_pid="$(cat .local/rabbitmq/rabbitmq.pid)"
 pids() { echo "api=$(cat .local/run/api.pid)${1:-};worker=$(cat .local/run/worker.pid 2>/dev/null || true);postgres=$postgres_pid;rabbitmq=$rabbit_pid"; }

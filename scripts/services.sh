@@ -4,7 +4,7 @@
 #   scripts/services.sh start   # builds, starts both, waits until the API is ready
 #   scripts/services.sh stop
 #   scripts/services.sh api2-start | worker-stop | worker-start   # for benchmarks: a second API replica, the worker alone
-# STS_API_ENV="KEY=VALUE ..." and STS_WORKER_ENV add environment to the API or worker process alone (benchmarks cap
+# STS_SERVICES_NO_BUILD=1 skips the build. STS_API_ENV="KEY=VALUE ..." and STS_WORKER_ENV add environment to the API or worker process alone (benchmarks cap
 # their heaps); STS_API_PREFIX and STS_WORKER_PREFIX put a command in front (bench/in-cgroup.sh NAME BYTES, a memory limit).
 set -euo pipefail
 root="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd -P)"
@@ -58,7 +58,7 @@ wait_ready() { # address log
 case "${1:-}" in
   start)
     setup_env
-    dotnet build Sts.sln -c Release -nologo -v q
+    [ -n "${STS_SERVICES_NO_BUILD:-}" ] || dotnet build Sts.sln -c Release -nologo -v q
     start_one api "$api_dll" "${STS_API_PREFIX:-}" "${api_env[@]}"
     start_one worker "$worker_dll" "${STS_WORKER_PREFIX:-}" "${worker_env[@]}"
     wait_ready http://127.0.0.1:5080 "$logs/api.log"
