@@ -40,14 +40,21 @@ public sealed partial class AuditSealer(
                     continue;
                 }
                 Leading(logger);
-                var head = await HeadAsync(connection, stoppingToken);
-                while (!stoppingToken.IsCancellationRequested)
+                try
                 {
-                    var round = await SealRoundAsync(connection, head, stoppingToken);
-                    metrics.AuditSealLag(round.Lag);
-                    head = round.Head ?? head;
-                    await AnchorAsync(head, stoppingToken);
-                    if (round.Count < settings.SealBatch) await Task.Delay(settings.SealInterval, clock, stoppingToken);
+                    var head = await HeadAsync(connection, stoppingToken);
+                    while (!stoppingToken.IsCancellationRequested)
+                    {
+                        var round = await SealRoundAsync(connection, head, stoppingToken);
+                        metrics.AuditSealLag(round.Lag);
+                        head = round.Head ?? head;
+                        await AnchorAsync(head, stoppingToken);
+                        if (round.Count < settings.SealBatch) await Task.Delay(settings.SealInterval, clock, stoppingToken);
+                    }
+                }
+                finally
+                {
+                    await ReleaseAsync(connection);
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -70,6 +77,25 @@ public sealed partial class AuditSealer(
         await using var command = new NpgsqlCommand("SELECT pg_try_advisory_lock($1)", connection);
         command.Parameters.AddWithValue(SealerLock);
         return (bool)(await command.ExecuteScalarAsync(ct))!;
+    }
+
+    /// <summary>
+    /// Gives the lock up before the connection goes back to the pool: a session lock outlives the connection's return
+    /// to the pool (the pool resets a connection only when it is next used), and would otherwise keep every replica,
+    /// this one included, from sealing. On a broken connection the server ends the session, and the lock with it.
+    /// </summary>
+    private static async Task ReleaseAsync(NpgsqlConnection connection)
+    {
+        try
+        {
+            await using var command = new NpgsqlCommand("SELECT pg_advisory_unlock($1)", connection) { CommandTimeout = 5 };
+            command.Parameters.AddWithValue(SealerLock);
+            await command.ExecuteScalarAsync(CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or TimeoutException)
+        {
+            // Broken already: the session, and its lock, are gone with it.
+        }
     }
 
     private static async Task<AuditAnchor.Head?> HeadAsync(NpgsqlConnection connection, CancellationToken ct)
