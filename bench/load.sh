@@ -12,6 +12,7 @@
 # RabbitMQ, from /proc) and resident memory; the summary prints our figures as ratios of the baselines.
 #   bench/load.sh            (about 10 minutes)
 #   bench/load.sh --quick    (a smoke run of every mode, about a minute; scripts/test.sh runs it)
+#   STS_LOAD_API_ENV="DOTNET_gcServer=0" bench/load.sh   (extra environment for the API, e.g. to compare GC settings)
 set -euo pipefail
 root="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd -P)"
 cd "$root"
@@ -41,7 +42,7 @@ trap cleanup EXIT
 
 # shellcheck disable=SC2154 # ConnectionStrings__Postgres comes from infra.sh env
 common="ConnectionStrings__Postgres=${ConnectionStrings__Postgres/Database=$STS_PG_DATABASE/Database=$db} Storage__Root=$root/.local/load-storage"
-export STS_API_ENV="$common RateLimits__Enabled=false Tasks__MaxPendingTasks=10000000 Logging__LogLevel__Default=Warning"
+export STS_API_ENV="$common RateLimits__Enabled=false Tasks__MaxPendingTasks=10000000 Logging__LogLevel__Default=Warning ${STS_LOAD_API_ENV:-}"
 export STS_WORKER_ENV="$common RenderCache__DiskRoot=$root/.local/load-cache Logging__LogLevel__Default=Warning"
 # STS_LOAD_NO_BUILD=1: the solution is built already (scripts/test.sh).
 STS_SERVICES_NO_BUILD="${STS_LOAD_NO_BUILD:-}" scripts/services.sh start >/dev/null
