@@ -209,12 +209,16 @@ public sealed partial class SnapshotGrpcService(
         return new GetTaskResponse { Task = SnapshotMapping.ToProto(task, snapshot) };
     }
 
+    // Compiled once: the hottest query of the API (GetSnapshot, watch, download, delete) skips LINQ translation.
+    private static readonly Func<StsDbContext, Guid, CancellationToken, Task<SnapshotRow?>> FindById =
+        EF.CompileAsyncQuery((StsDbContext db, Guid id, CancellationToken ct) => db.Snapshots.AsNoTracking().FirstOrDefault(s => s.Id == id));
+
     /// <summary>Loads a snapshot and checks the caller's right on its room; either failure reads as NOT_FOUND to outsiders.</summary>
     private async Task<SnapshotRow> FindVisibleAsync(Guid id, RoomAction action, CancellationToken ct)
     {
         call.SnapshotId = id;
         var resource = $"Snapshot '{id}'";
-        var row = await db.Snapshots.AsNoTracking().FirstOrDefaultAsync(s => s.Id == id, ct)
+        var row = await FindById(db, id, ct)
             ?? throw new RpcException(new Status(StatusCode.NotFound, $"{resource} not found."));
         await access.DemandAsync(db, row.RoomId, action, ct, resource);
         return row;
