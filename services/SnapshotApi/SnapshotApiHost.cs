@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Sts.Shared.Storage;
 using Sts.Shared.Telemetry;
@@ -68,6 +69,9 @@ public static class SnapshotApiHost
         app.MapGrpcService<AuditGrpcService>();
         app.MapGrpcService<AdminGrpcService>();
         app.MapGrpcHealthChecksService();
+        // The same two answers over plain HTTP on the metrics port, for probes that cannot reach a TLS gRPC port.
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = check => check.Tags.Contains("live") });
+        app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
         app.MapGrpcReflectionService();
         app.MapStsMetrics();
         return app;

@@ -1,6 +1,4 @@
-using System.Buffers.Text;
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json.Nodes;
 using Grpc.Core;
 using Sts.Api.V1;
@@ -139,35 +137,10 @@ public sealed class AuthenticationTests(ApiFixture api)
     private static string MintAdmin(TokenSettings t, TimeSpan lifetime) => TokenMinter.Mint(t, ApiFixture.AdminEmail, StsClaims.AdminRole, [], lifetime);
 
     /// <summary>Claims of a platform admin token, valid for ten minutes; a null email leaves out who it is.</summary>
-    private static JsonObject AdminClaims(TokenSettings t, string? email = ApiFixture.AdminEmail, bool expires = true, TimeSpan notBefore = default)
-    {
-        var now = DateTimeOffset.UtcNow;
-        var claims = new JsonObject
-        {
-            ["iss"] = t.Issuer,
-            ["aud"] = t.Audience,
-            ["iat"] = now.ToUnixTimeSeconds(),
-            ["nbf"] = (now + notBefore).ToUnixTimeSeconds(),
-            [StsClaims.Role] = StsClaims.AdminRole,
-        };
-        if (expires) claims["exp"] = (now + notBefore).AddMinutes(10).ToUnixTimeSeconds();
-        if (email is not null)
-        {
-            claims[StsClaims.Subject] = email;
-            claims[StsClaims.Email] = email;
-        }
-        return claims;
-    }
+    private static JsonObject AdminClaims(TokenSettings t, string? email = ApiFixture.AdminEmail, bool expires = true, TimeSpan notBefore = default) =>
+        HandMadeJwt.Claims(t.Issuer, t.Audience, email, StsClaims.AdminRole, expires: expires, notBefore: notBefore);
 
-    /// <summary>A compact JWS built by hand: base64url(header).base64url(payload).base64url(signature), empty signature when unsigned.</summary>
-    private static string Jwt(string alg, JsonObject claims, Func<byte[], byte[]>? sign)
-    {
-        var header = new JsonObject { ["alg"] = alg, ["typ"] = "JWT" };
-        var signingInput = Base64Url.EncodeToString(Encoding.UTF8.GetBytes(header.ToJsonString()))
-            + "." + Base64Url.EncodeToString(Encoding.UTF8.GetBytes(claims.ToJsonString()));
-        var signature = sign is null ? "" : Base64Url.EncodeToString(sign(Encoding.ASCII.GetBytes(signingInput)));
-        return signingInput + "." + signature;
-    }
+    private static string Jwt(string alg, JsonObject claims, Func<byte[], byte[]>? sign) => HandMadeJwt.Build(alg, claims, sign);
 
     /// <summary>Keeps <paramref name="signed"/>'s header and signature but swaps in the payload of <paramref name="other"/>.</summary>
     private static string WithPayloadOf(string signed, string other)
