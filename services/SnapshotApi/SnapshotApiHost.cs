@@ -11,6 +11,7 @@ using Sts.SnapshotApi.Rooms;
 using Sts.SnapshotApi.Rpc;
 using Sts.SnapshotApi.Snapshots;
 using Sts.SnapshotApi.Telemetry;
+using Sts.SnapshotApi.Tls;
 
 namespace Sts.SnapshotApi;
 
@@ -27,6 +28,7 @@ public static class SnapshotApiHost
         services.AddSingleton(TimeProvider.System);
         services.AddStsDatabase(config);
         services.AddStsAuthentication(config);
+        services.AddGrpcTls(config);
         services.AddSnapshotStore(config);
         services.AddSnapshotApiBus(config);
         services.AddStsTelemetry(config, ApiMetrics.MeterName);
