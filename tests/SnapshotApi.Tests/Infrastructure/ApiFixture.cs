@@ -56,7 +56,7 @@ public class ApiFixture : IAsyncLifetime
         _channel = Channel(Address);
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         foreach (var channel in _channels) channel.Dispose();
         foreach (var host in Enumerable.Reverse(_hosts)) await StopAsync(host);

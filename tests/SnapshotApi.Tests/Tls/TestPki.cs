@@ -71,7 +71,7 @@ public sealed class TestPki : IDisposable
     public void Dispose()
     {
         _caKey.Dispose();
-        Directory.Delete(Folder, recursive: true);
+        if (Directory.Exists(Folder)) Directory.Delete(Folder, recursive: true);
     }
 
     private X509Certificate2 Issue(string subject, Oid usage, Action<SubjectAlternativeNameBuilder> names)
