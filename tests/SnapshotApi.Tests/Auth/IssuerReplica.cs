@@ -65,6 +65,13 @@ public sealed class IssuerReplica : IAsyncDisposable
         return response.StatusCode;
     }
 
+    /// <summary>The Prometheus text on the plain HTTP port.</summary>
+    public async Task<string> MetricsAsync()
+    {
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        return await client.GetStringAsync(new Uri(_http, "/metrics"));
+    }
+
     public Task WaitUntilReadyAsync() =>
         SnapshotWaiting.EventuallyAsync(async () => await HealthAsync() == ServingStatus.Serving, TimeSpan.FromSeconds(60), "the replica to be ready");
 

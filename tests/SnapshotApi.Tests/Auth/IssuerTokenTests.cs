@@ -103,6 +103,7 @@ public sealed class IssuerTokenTests(ApiFixture api)
         Assert.Equal(StatusCode.Unauthenticated, code);
         Assert.Contains("unknown signing key", detail, StringComparison.Ordinal);
         Assert.Equal(fetches + 1, issuer.JwksFetches);
+        Assert.Matches("""sts_auth_key_fetches_total\{[^}]*outcome="ok"[^}]*reason="unknown_key"[^}]*\} 1\b""", await replica.MetricsAsync());
     }
 
     [Fact]
