@@ -67,7 +67,7 @@ public sealed class AuthenticationTests(ApiFixture api)
     public async Task Bad_credentials_are_unauthenticated_and_audited_as_anonymous(string credential, string rpc)
     {
         var (header, reason) = Rejected[credential];
-        var room = await RoomAsync();
+        var room = await api.NewRoomAsync();
         var auditCount = await AuditCountAsync();
 
         var ex = await Assert.ThrowsAsync<RpcException>(() => CallAsync(rpc, room, header(api.Tokens)));
@@ -75,7 +75,7 @@ public sealed class AuthenticationTests(ApiFixture api)
         Assert.True(ex.StatusCode == StatusCode.Unauthenticated, $"Expected Unauthenticated, got {ex.StatusCode}: {ex.Status.Detail}");
         Assert.Contains(reason, ex.Status.Detail, StringComparison.Ordinal);
         Assert.Equal(auditCount + 1, await AuditCountAsync());
-        Assert.Equal($"anonymous {Action(rpc)} unauthenticated", await LastAuditAsync());
+        Assert.Equal($"anonymous {Action(rpc)} unauthenticated", await api.LastAuditAsync());
         Assert.Equal(0, await api.ScalarAsync<long>("select count(*) from snapshots where room_id = @p0", room));
     }
 
@@ -90,21 +90,14 @@ public sealed class AuthenticationTests(ApiFixture api)
             "expired 10 s ago, within the 30 s clock skew" => MintAdmin(api.Tokens, TimeSpan.FromSeconds(-10)),
             _ => throw new ArgumentOutOfRangeException(nameof(credential), credential, "No such credential in this test."),
         };
-        var room = await RoomAsync();
+        var room = await api.NewRoomAsync();
 
         foreach (var rpc in Rpcs)
         {
             await CallAsync(rpc, room, Bearer(token));
-            Assert.Equal($"{ApiFixture.AdminEmail} {Action(rpc)} ok", await LastAuditAsync());
+            Assert.Equal($"{ApiFixture.AdminEmail} {Action(rpc)} ok", await api.LastAuditAsync());
         }
         Assert.Equal(1, await api.ScalarAsync<long>("select count(*) from snapshots where room_id = @p0", room));
-    }
-
-    private async Task<string> RoomAsync()
-    {
-        var room = TestRooms.WithEveryRole();
-        await api.Platform.Rooms.UpsertRoomAsync(new UpsertRoomRequest { Room = room });
-        return room.Id;
     }
 
     private Task CallAsync(string rpc, string roomId, string? authorization)
@@ -124,8 +117,6 @@ public sealed class AuthenticationTests(ApiFixture api)
 
     private async Task<long> AuditCountAsync() => await api.ScalarAsync<long>("select count(*) from audit_log");
 
-    private async Task<string?> LastAuditAsync() =>
-        await api.ScalarAsync<string>("select actor || ' ' || action || ' ' || outcome from audit_log order by sequence desc limit 1");
 
     private static string Bearer(string token) => $"Bearer {token}";
 

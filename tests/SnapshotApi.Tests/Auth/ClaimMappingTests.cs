@@ -77,7 +77,7 @@ public sealed class ClaimMappingTests(ApiFixture api)
         // The service account writes the room: no email, identified by its client id, allowed by its scope.
         var service = replica.With(Token(IssuerShapes.KeycloakServiceAccount()));
         await service.Rooms.UpsertRoomAsync(new UpsertRoomRequest { Room = room });
-        Assert.Equal($"{IssuerShapes.ServiceIdentity} RoomService.UpsertRoom ok", await LastAuditAsync());
+        Assert.Equal($"{IssuerShapes.ServiceIdentity} RoomService.UpsertRoom ok", await api.LastAuditAsync());
 
         // A party by email may read the room but not its audit trail; a realm admin may; a stranger learns nothing.
         await replica.With(Token(IssuerShapes.KeycloakUser(owner, admin: false))).Rooms.GetRoomAsync(new GetRoomRequest { RoomId = room.Id });
@@ -135,6 +135,4 @@ public sealed class ClaimMappingTests(ApiFixture api)
     private static ClaimsPrincipal Principal(JsonObject payload) =>
         new(new ClaimsIdentity(new JsonWebToken(HandMadeJwt.Build("none", payload, sign: null)).Claims, "Bearer"));
 
-    private async Task<string?> LastAuditAsync() =>
-        await api.ScalarAsync<string>("select actor || ' ' || action || ' ' || outcome from audit_log order by sequence desc limit 1");
 }

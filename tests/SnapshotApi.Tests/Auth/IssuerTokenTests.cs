@@ -4,7 +4,6 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using Grpc.Core;
-using Sts.Api.V1;
 using Sts.Shared.Auth;
 using Sts.SnapshotApi.Tests.Infrastructure;
 using ServingStatus = Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus;
@@ -55,11 +54,11 @@ public sealed class IssuerTokenTests(ApiFixture api)
     {
         await using var issuer = await TestIssuer.StartAsync();
         await using var replica = await IssuerReplica.StartAsync(api, issuer);
-        var room = await RoomAsync();
+        var room = await api.NewRoomAsync();
 
         Assert.Equal((StatusCode.OK, ""), await replica.GetRoomAsync(issuer.Mint(issuer.Key(algorithm), Admin, StsClaims.AdminRole), room));
 
-        Assert.Equal($"{Admin} RoomService.GetRoom ok", await LastAuditAsync());
+        Assert.Equal($"{Admin} RoomService.GetRoom ok", await api.LastAuditAsync());
     }
 
     [Theory]
@@ -70,13 +69,13 @@ public sealed class IssuerTokenTests(ApiFixture api)
         await using var issuer = await TestIssuer.StartAsync();
         await using var replica = await IssuerReplica.StartAsync(api, issuer);
         await replica.WaitUntilReadyAsync();
-        var room = await RoomAsync();
+        var room = await api.NewRoomAsync();
 
         var (code, detail) = await replica.GetRoomAsync(make(issuer, api.Tokens), room);
 
         Assert.True(code == StatusCode.Unauthenticated, $"Expected Unauthenticated, got {code}: {detail}");
         Assert.Contains(reason, detail, StringComparison.Ordinal);
-        Assert.Equal("anonymous RoomService.GetRoom unauthenticated", await LastAuditAsync());
+        Assert.Equal("anonymous RoomService.GetRoom unauthenticated", await api.LastAuditAsync());
     }
 
     [Fact]
@@ -85,7 +84,7 @@ public sealed class IssuerTokenTests(ApiFixture api)
         await using var issuer = await TestIssuer.StartAsync();
         await using var replica = await IssuerReplica.StartAsync(api, issuer);
         await replica.WaitUntilReadyAsync();
-        var room = await RoomAsync();
+        var room = await api.NewRoomAsync();
         var beforeRotation = issuer.Mint(issuer.Key("RS256"), Admin, StsClaims.AdminRole);
         Assert.Equal(StatusCode.OK, (await replica.GetRoomAsync(beforeRotation, room)).Code);
         var fetches = issuer.JwksFetches;
@@ -113,7 +112,7 @@ public sealed class IssuerTokenTests(ApiFixture api)
         await using var issuer = await TestIssuer.StartAsync();
         await using var replica = await IssuerReplica.StartAsync(api, issuer, new Dictionary<string, string?> { ["Auth:KeyRefreshMinInterval"] = "00:00:03" });
         await replica.WaitUntilReadyAsync();
-        var room = await RoomAsync();
+        var room = await api.NewRoomAsync();
         var fetches = issuer.JwksFetches;
         var attacker = TestKey.Create("RS256");
 
@@ -149,7 +148,7 @@ public sealed class IssuerTokenTests(ApiFixture api)
         await using var issuer = await TestIssuer.StartAsync();
         await issuer.StopAsync();
         await using var replica = await IssuerReplica.StartAsync(api, issuer);
-        var room = await RoomAsync();
+        var room = await api.NewRoomAsync();
 
         Assert.Equal(ServingStatus.NotServing, await replica.HealthAsync());
         Assert.Equal(HttpStatusCode.ServiceUnavailable, await replica.ReadyzAsync());
@@ -157,7 +156,7 @@ public sealed class IssuerTokenTests(ApiFixture api)
         var (code, detail) = await replica.GetRoomAsync(valid, room);
         Assert.True(code == StatusCode.Unavailable, $"Expected Unavailable, got {code}: {detail}");
         Assert.Contains("signing keys are not available", detail, StringComparison.Ordinal);
-        Assert.Equal("anonymous RoomService.GetRoom unavailable", await LastAuditAsync());
+        Assert.Equal("anonymous RoomService.GetRoom unavailable", await api.LastAuditAsync());
         var dev = TokenMinter.Mint(api.Tokens, Admin, StsClaims.AdminRole, [], TimeSpan.FromMinutes(10));
         Assert.Equal(StatusCode.Unauthenticated, (await replica.GetRoomAsync(dev, room)).Code);
 
@@ -174,7 +173,7 @@ public sealed class IssuerTokenTests(ApiFixture api)
     {
         await using var issuer = await TestIssuer.StartAsync();
         await using var replica = await IssuerReplica.StartAsync(api, issuer, new Dictionary<string, string?> { ["Auth:Issuer"] = issuer.Url + "-other" });
-        var room = await RoomAsync();
+        var room = await api.NewRoomAsync();
 
         var (code, detail) = await replica.GetRoomAsync(TestIssuer.Sign(issuer.Key("RS256"),
             HandMadeJwt.Claims(issuer.Url + "-other", TestIssuer.Audience, Admin, StsClaims.AdminRole)), room);
@@ -193,7 +192,7 @@ public sealed class IssuerTokenTests(ApiFixture api)
         {
             await File.WriteAllTextAsync(file, Jwks(issuer));
             await using var replica = await IssuerReplica.StartAsync(api, issuer, new Dictionary<string, string?> { ["Auth:Authority"] = "", ["Auth:Jwks"] = file });
-            var room = await RoomAsync();
+            var room = await api.NewRoomAsync();
             Assert.Equal((StatusCode.OK, ""), await replica.GetRoomAsync(issuer.Mint(issuer.Key("PS256"), Admin, StsClaims.AdminRole), room));
 
             var rotated = issuer.Rotate("ES256");
@@ -212,7 +211,7 @@ public sealed class IssuerTokenTests(ApiFixture api)
     {
         await using var issuer = await TestIssuer.StartAsync();
         await using var replica = await IssuerReplica.StartAsync(api, issuer, new Dictionary<string, string?> { ["Auth:Authority"] = "", ["Auth:Jwks"] = issuer.JwksUrl });
-        var room = await RoomAsync();
+        var room = await api.NewRoomAsync();
 
         Assert.Equal((StatusCode.OK, ""), await replica.GetRoomAsync(issuer.Mint(issuer.Key("RS256"), Admin, StsClaims.AdminRole), room));
         Assert.True(issuer.JwksFetches >= 1);
@@ -225,13 +224,4 @@ public sealed class IssuerTokenTests(ApiFixture api)
 
     private static string Jwks(TestIssuer issuer) => new JsonObject { ["keys"] = new JsonArray([.. issuer.Published.Select(k => (JsonNode)k.Jwk())]) }.ToJsonString();
 
-    private async Task<string> RoomAsync()
-    {
-        var room = TestRooms.WithEveryRole();
-        await api.Platform.Rooms.UpsertRoomAsync(new UpsertRoomRequest { Room = room });
-        return room.Id;
-    }
-
-    private async Task<string?> LastAuditAsync() =>
-        await api.ScalarAsync<string>("select actor || ' ' || action || ' ' || outcome from audit_log order by sequence desc limit 1");
 }

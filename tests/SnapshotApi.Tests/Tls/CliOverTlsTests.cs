@@ -1,5 +1,5 @@
-using Sts.Api.V1;
 using Sts.Shared.Auth;
+using Sts.SnapshotApi.Tests.Auth;
 using Sts.SnapshotApi.Tests.Infrastructure;
 
 namespace Sts.SnapshotApi.Tests.Tls;
@@ -13,7 +13,7 @@ public sealed class CliOverTlsTests(ApiFixture api)
     {
         using var pki = new TestPki("STS Test CA");
         await using var replica = await TlsReplica.StartAsync(api, TlsReplica.Settings(pki.Write(pki.IssueServer(), "server")));
-        var room = await RoomAsync();
+        var room = await api.NewRoomAsync();
 
         var health = await StsCli.RunAsync("health", "--api", replica.Address.ToString(), "--ca", pki.CaFile);
         Assert.True(health is { ExitCode: 0, Stdout: "SERVING" }, health.ToString());
@@ -30,7 +30,7 @@ public sealed class CliOverTlsTests(ApiFixture api)
         using var pki = new TestPki("STS Test CA");
         await using var replica = await TlsReplica.StartAsync(api, TlsReplica.Settings(pki.Write(pki.IssueServer(), "server"), pki.CaFile));
         var client = pki.Write(pki.IssueClient("CN=ops-laptop, O=STS Test"), "client");
-        var room = await RoomAsync();
+        var room = await api.NewRoomAsync();
 
         var get = await StsCli.RunAsync("rooms", "get", room, "--api", replica.Address.ToString(),
             "--ca", pki.CaFile, "--cert", client.Certificate, "--key", client.Key, "--token", AdminToken());
@@ -58,10 +58,4 @@ public sealed class CliOverTlsTests(ApiFixture api)
 
     private string AdminToken() => api.Mint(ApiFixture.AdminEmail, StsClaims.AdminRole, [], TimeSpan.FromMinutes(10));
 
-    private async Task<string> RoomAsync()
-    {
-        var room = TestRooms.WithEveryRole();
-        await api.Platform.Rooms.UpsertRoomAsync(new UpsertRoomRequest { Room = room });
-        return room.Id;
-    }
 }

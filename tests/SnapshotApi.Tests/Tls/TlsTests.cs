@@ -3,9 +3,9 @@ using Grpc.Core;
 using Grpc.Health.V1;
 using Grpc.Net.Client;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 using Sts.Api.V1;
 using Sts.Shared.Auth;
+using Sts.SnapshotApi.Tests.Auth;
 using Sts.SnapshotApi.Tests.Infrastructure;
 using Sts.SnapshotApi.Tls;
 
@@ -28,7 +28,7 @@ public sealed class TlsTests(ApiFixture api)
         using var pki = new TestPki("STS Test CA");
         using var stranger = new TestPki("Some Other CA");
         await using var replica = await TlsReplica.StartAsync(api, TlsReplica.Settings(pki.Write(pki.IssueServer(), "server")));
-        var room = await RoomAsync();
+        var room = await api.NewRoomAsync();
 
         Assert.Equal((StatusCode.OK, ""), await TlsReplica.GetRoomAsync(replica.Client(pki, token: AdminToken()), room));
         using var health = GrpcChannel.ForAddress(replica.Address, new GrpcChannelOptions { HttpHandler = pki.Handler() });
@@ -48,7 +48,7 @@ public sealed class TlsTests(ApiFixture api)
         using var pki = new TestPki("STS Test CA");
         using var stranger = new TestPki("Some Other CA");
         await using var replica = await TlsReplica.StartAsync(api, TlsReplica.Settings(pki.Write(pki.IssueServer(), "server"), pki.CaFile));
-        var room = await RoomAsync();
+        var room = await api.NewRoomAsync();
         var trusted = pki.IssueClient("CN=sts-cli, O=STS Test");
         var untrusted = stranger.IssueClient("CN=sts-cli, O=STS Test");
 
@@ -90,7 +90,7 @@ public sealed class TlsTests(ApiFixture api)
 
         await SnapshotWaiting.EventuallyAsync(async () => (await TlsProbe.ConnectAsync(replica.Address, pki.Ca)).ServerCertificate?.Thumbprint == second.Thumbprint,
             TimeSpan.FromSeconds(15), "the new certificate to be served");
-        Assert.Equal((StatusCode.OK, ""), await TlsReplica.GetRoomAsync(replica.Client(pki, token: AdminToken()), await RoomAsync()));
+        Assert.Equal((StatusCode.OK, ""), await TlsReplica.GetRoomAsync(replica.Client(pki, token: AdminToken()), await api.NewRoomAsync()));
     }
 
     [Fact]
@@ -107,7 +107,7 @@ public sealed class TlsTests(ApiFixture api)
         var room = TestRooms.WithEveryRole();
 
         await replica.Client(pki, service).Rooms.UpsertRoomAsync(new UpsertRoomRequest { Room = room });
-        Assert.Equal($"{ServiceIdentity} RoomService.UpsertRoom ok", await LastAuditAsync());
+        Assert.Equal($"{ServiceIdentity} RoomService.UpsertRoom ok", await api.LastAuditAsync());
 
         var unmapped = await Assert.ThrowsAsync<RpcException>(() => replica.Client(pki, other).Rooms.UpsertRoomAsync(new UpsertRoomRequest { Room = room }).ResponseAsync);
         Assert.Equal(StatusCode.Unauthenticated, unmapped.StatusCode);
@@ -116,7 +116,7 @@ public sealed class TlsTests(ApiFixture api)
         var party = api.Mint(TestRooms.Email(room.Id, PartyRole.Buyer), null, [], TimeSpan.FromMinutes(10));
         var asParty = await Assert.ThrowsAsync<RpcException>(() => replica.Client(pki, service, party).Rooms.UpsertRoomAsync(new UpsertRoomRequest { Room = room }).ResponseAsync);
         Assert.Equal(StatusCode.PermissionDenied, asParty.StatusCode);
-        Assert.Equal($"{TestRooms.Email(room.Id, PartyRole.Buyer)} RoomService.UpsertRoom permission_denied", await LastAuditAsync());
+        Assert.Equal($"{TestRooms.Email(room.Id, PartyRole.Buyer)} RoomService.UpsertRoom permission_denied", await api.LastAuditAsync());
     }
 
     public static TheoryData<string, string> BadSettings => new()
@@ -147,11 +147,7 @@ public sealed class TlsTests(ApiFixture api)
             "principal subject that is not a name" => With(TlsReplica.Settings(server, pki.CaFile), ("Tls:ClientPrincipals:0:Subject", "sts-platform-sync"), ("Tls:ClientPrincipals:0:Identity", ServiceIdentity)),
             _ => throw new ArgumentOutOfRangeException(nameof(settings), settings, "No such case in this test."),
         };
-        await using var host = api.CreateApi(overrides);
-
-        var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
-
-        Assert.Contains(message, ex.Message, StringComparison.Ordinal);
+        Assert.Contains(message, await api.StartupFailureAsync(overrides), StringComparison.Ordinal);
     }
 
     private static Dictionary<string, string?> With(Dictionary<string, string?> settings, params (string Key, string Value)[] more)
@@ -162,13 +158,4 @@ public sealed class TlsTests(ApiFixture api)
 
     private string AdminToken() => api.Mint(ApiFixture.AdminEmail, StsClaims.AdminRole, [], TimeSpan.FromMinutes(10));
 
-    private async Task<string> RoomAsync()
-    {
-        var room = TestRooms.WithEveryRole();
-        await api.Platform.Rooms.UpsertRoomAsync(new UpsertRoomRequest { Room = room });
-        return room.Id;
-    }
-
-    private async Task<string?> LastAuditAsync() =>
-        await api.ScalarAsync<string>("select actor || ' ' || action || ' ' || outcome from audit_log order by sequence desc limit 1");
 }
