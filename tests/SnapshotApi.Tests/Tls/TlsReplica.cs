@@ -43,7 +43,7 @@ public sealed class TlsReplica : IAsyncDisposable
     public ApiClient Client(TestPki pki, X509Certificate2? clientCertificate = null, string? token = null) =>
         _api.WithToken(token, _api.Channel(Address, new GrpcChannelOptions { HttpHandler = pki.Handler(clientCertificate) }));
 
-    /// <summary>The status GetRoom gets over such a client: OK, or the failure with its detail and any client-side cause.</summary>
+    /// <summary>The status GetRoom gets over such a client: OK, or the failure with its detail; "client-side: …" when the client made the status up (the call never reached the server).</summary>
     public static async Task<(StatusCode Code, string Detail)> GetRoomAsync(ApiClient client, string roomId)
     {
         try
@@ -53,7 +53,7 @@ public sealed class TlsReplica : IAsyncDisposable
         }
         catch (RpcException ex)
         {
-            return (ex.StatusCode, ex.Status.Detail + (ex.Status.DebugException is { } cause ? $" [{cause.GetBaseException().Message}]" : ""));
+            return (ex.StatusCode, ex.Status.DebugException is { } cause ? $"client-side: {ex.Status.Detail} [{cause.GetBaseException().Message}]" : ex.Status.Detail);
         }
     }
 
