@@ -11,9 +11,10 @@ public static class DatabaseSetup
         var connectionString = configuration.GetConnectionString("Postgres");
         if (string.IsNullOrWhiteSpace(connectionString))
             throw new InvalidOperationException("ConnectionStrings:Postgres is not set (for local runs: eval \"$(scripts/infra.sh env)\").");
-        var dataSource = new NpgsqlDataSourceBuilder(connectionString).Build();
-        services.AddSingleton(dataSource);
-        services.AddDbContextFactory<StsDbContext>(o => o.UseNpgsql(dataSource));
+        // Made by the container, so that it is disposed with it (a registered instance would not be): a host that stops
+        // closes its pooled connections, which matters where one process starts and stops many hosts (the tests).
+        services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString).Build());
+        services.AddDbContextFactory<StsDbContext>((provider, o) => o.UseNpgsql(provider.GetRequiredService<NpgsqlDataSource>()));
         return services;
     }
 
