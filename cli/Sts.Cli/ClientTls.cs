@@ -9,10 +9,14 @@ public sealed record ClientTls(string? CaFile, string? CertificateFile, string? 
 {
     public bool IsEmpty => CaFile is null && CertificateFile is null && KeyFile is null;
 
-    /// <summary>Checks the options against the address and reads the files, so that mistakes show before any call.</summary>
-    public SocketsHttpHandler CreateHandler(Uri address)
+    /// <summary>
+    /// Checks the options against the address and reads the files, so that mistakes show before any call. Null without
+    /// options: gRPC's own handler then serves, system trust store included.
+    /// </summary>
+    public SocketsHttpHandler? CreateHandler(Uri address)
     {
-        if (!IsEmpty && address.Scheme != Uri.UriSchemeHttps)
+        if (IsEmpty) return null;
+        if (address.Scheme != Uri.UriSchemeHttps)
             throw new CliException($"--ca, --cert and --key are for https:// addresses; {address} is plaintext.", ExitCodes.InvalidArguments);
         if ((CertificateFile is null) != (KeyFile is null))
             throw new CliException("--cert and --key go together: the client certificate and its private key.", ExitCodes.InvalidArguments);
