@@ -26,6 +26,8 @@ public static partial class PdfWorkerHost
         services.AddRendering();
         services.AddOptions<RenderCacheOptions>().BindConfiguration(RenderCacheOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<RenderCache>();
+        services.AddSingleton<RoomStateReader>();
+        services.AddSingleton<RenderSlots>();
         services.AddHostedService<CacheHousekeeping>();
         services.AddHostedService<WorkerStatsReporter>();
         services.AddStsTelemetry(config, WorkerStatistics.MeterName);

@@ -37,16 +37,23 @@ public static class SnapshotApiHost
         services.AddSingleton<PipelineGauges>();
         services.AddHostedService(sp => sp.GetRequiredService<PipelineGauges>());
         services.AddOptions<TaskOptions>().BindConfiguration(TaskOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<RoomStateOptions>().BindConfiguration(RoomStateOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<RoomFreezer>();
+        services.AddSingleton<SnapshotAdmission>();
+        services.AddScoped<SnapshotCreator>();
         services.AddHostedService<Housekeeping>();
         services.AddHostedService<TaskReaper>();
         services.AddScoped<RpcCall>();
         services.AddScoped<RoomAccess>();
         services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<CallerRateLimiter>();
-        services.AddSingleton<AuditLog>();
+        services.AddAudit();
 
-        // Rooms of 2,000 documents and 20,000 activity entries run to a few MB; allow headroom.
+        // A room travels whole in UpsertRoom and GetRoom, so a message must hold the largest room the API accepts.
         var maxMessageBytes = config.GetValue("Grpc:MaxMessageBytes", 16 * 1024 * 1024);
+        if (maxMessageBytes < RoomValidator.MaxRoomBytes + 64 * 1024)
+            throw new InvalidOperationException(
+                $"Grpc:MaxMessageBytes is {maxMessageBytes}; it must be at least {RoomValidator.MaxRoomBytes + 64 * 1024} so that a room of the largest size accepted ({RoomValidator.MaxRoomBytes} bytes) fits in one message.");
         services.AddGrpc(o =>
         {
             o.MaxReceiveMessageSize = maxMessageBytes;

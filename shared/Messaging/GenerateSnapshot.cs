@@ -1,8 +1,9 @@
 namespace Sts.Shared.Messaging;
 
 /// <summary>
-/// Asks a worker to render one snapshot. Sent by SnapshotApi's outbox relay to <see cref="Queue"/>; carries the
-/// frozen room state so that the worker needs no access to the API's database. Redelivery is normal:
+/// Asks a worker to render one snapshot. Sent by SnapshotApi's outbox relay to <see cref="Queue"/>. It carries the
+/// frozen room state, or for a large room the storage key of it (a claim check), so that the worker needs no access to
+/// the API's database and a large room never travels through the outbox and the broker. Redelivery is normal:
 /// the worker is idempotent per SnapshotId.
 /// </summary>
 public sealed record GenerateSnapshot
@@ -25,10 +26,14 @@ public sealed record GenerateSnapshot
     public required string Format { get; init; }
     public required RenderOptions Options { get; init; }
     public required long RoomVersion { get; init; }
-    /// <summary>Hex SHA-256 of <see cref="RoomState"/>.</summary>
+    /// <summary>Hex SHA-256 of the frozen room state (canonical protobuf JSON of sts.snapshot.v1.Room, UTF-8).</summary>
     public required string ContentHash { get; init; }
-    /// <summary>Canonical protobuf JSON of the room (sts.snapshot.v1.Room).</summary>
-    public required string RoomState { get; init; }
+    /// <summary>The frozen room state itself, for small rooms; null when <see cref="RoomStateKey"/> is set.</summary>
+    public string? RoomState { get; init; }
+    /// <summary>Claim check: the snapshot-store key of the gzipped frozen state, for large rooms; null when it is inline.</summary>
+    public string? RoomStateKey { get; init; }
+    /// <summary>Size of the frozen state in bytes (uncompressed), so a worker knows what it takes on before reading it.</summary>
+    public long RoomStateBytes { get; init; }
     /// <summary>Batch or scheduled work rather than a person waiting; false in messages written before it existed.</summary>
     public bool Scheduled { get; init; }
 }

@@ -1,10 +1,9 @@
-using System.Security.Cryptography;
-
 namespace Sts.Shared.Storage;
 
-/// <summary>Snapshot files under one root folder. Writes go to a temporary file that is flushed to disk and then renamed over the target.</summary>
+/// <summary>Objects under one root folder. Writes go to a temporary file that is flushed to disk and then renamed over the target.</summary>
 public sealed class FileSystemStore : ISnapshotStore
 {
+    private const string TempSuffix = ".tmp";
     private readonly string _root;
 
     public FileSystemStore(string root)
@@ -14,27 +13,11 @@ public sealed class FileSystemStore : ISnapshotStore
         Directory.CreateDirectory(_root);
     }
 
-    public async Task<StoredFile> WriteAsync(string key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+    public Task<StoredObjectWriter> OpenWriteAsync(string key, CancellationToken cancellationToken)
     {
         var path = PathFor(key);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var temp = $"{path}.{Guid.NewGuid():N}.tmp";
-        try
-        {
-            await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024, FileOptions.Asynchronous))
-            {
-                await file.WriteAsync(content, cancellationToken);
-                // Durable before it becomes visible: a crash after the rename must not leave an empty or partial file.
-                file.Flush(flushToDisk: true);
-            }
-            File.Move(temp, path, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(temp);
-            throw;
-        }
-        return new StoredFile(key, content.Length, Convert.ToHexStringLower(SHA256.HashData(content.Span)));
+        return Task.FromResult<StoredObjectWriter>(new FileWriter(key, path));
     }
 
     public Task<Stream?> OpenReadAsync(string key, CancellationToken cancellationToken)
@@ -54,16 +37,22 @@ public sealed class FileSystemStore : ISnapshotStore
         return Task.FromResult(true);
     }
 
-    public async IAsyncEnumerable<string> ListKeysAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<StoredObject> ListAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var rooms = Path.Combine(_root, "rooms");
-        if (!Directory.Exists(rooms)) yield break;
-        foreach (var path in Directory.EnumerateFiles(rooms, "*", SearchOption.AllDirectories))
+        foreach (var prefix in StorageKey.Prefixes)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            // Temporary files of writes in progress are not stored objects.
-            if (path.EndsWith(".tmp", StringComparison.Ordinal)) continue;
-            yield return Path.GetRelativePath(_root, path).Replace(Path.DirectorySeparatorChar, '/');
+            var folder = Path.Combine(_root, prefix);
+            if (!Directory.Exists(folder)) continue;
+            foreach (var path in Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                // Temporary files of writes in progress are not stored objects.
+                if (path.EndsWith(TempSuffix, StringComparison.Ordinal)) continue;
+                var info = new FileInfo(path);
+                if (!info.Exists) continue; // deleted since the enumeration saw it
+                yield return new StoredObject(
+                    Path.GetRelativePath(_root, path).Replace(Path.DirectorySeparatorChar, '/'), info.Length, info.LastWriteTimeUtc);
+            }
         }
         await Task.CompletedTask;
     }
@@ -76,5 +65,44 @@ public sealed class FileSystemStore : ISnapshotStore
         if (!path.StartsWith(_root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
             throw new ArgumentException($"'{key}' resolves outside the storage root.", nameof(key));
         return path;
+    }
+
+    private sealed class FileWriter : StoredObjectWriter
+    {
+        private readonly string _path;
+        private readonly string _temp;
+        private readonly FileStream _file;
+
+        public FileWriter(string key, string path) : base(key)
+        {
+            _path = path;
+            _temp = $"{path}.{Guid.NewGuid():N}{TempSuffix}";
+            _file = new FileStream(_temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024, FileOptions.Asynchronous);
+        }
+
+        protected override ValueTask WriteCoreAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken) =>
+            _file.WriteAsync(buffer, cancellationToken);
+
+        protected override async Task CommitCoreAsync(CancellationToken cancellationToken)
+        {
+            await _file.FlushAsync(cancellationToken);
+            // Durable before it becomes visible: a crash after the rename must not leave an empty or partial file.
+            _file.Flush(flushToDisk: true);
+            await _file.DisposeAsync();
+            File.Move(_temp, _path, overwrite: true);
+        }
+
+        protected override async ValueTask AbortAsync()
+        {
+            await _file.DisposeAsync();
+            try
+            {
+                File.Delete(_temp);
+            }
+            catch (IOException)
+            {
+                // Left behind; listings skip temporary files.
+            }
+        }
     }
 }

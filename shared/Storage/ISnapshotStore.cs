@@ -1,20 +1,39 @@
 namespace Sts.Shared.Storage;
 
-/// <summary>Where snapshot files live: the filesystem by default, S3-compatible storage later.</summary>
+/// <summary>Where snapshot files and claim-checked room states live: the filesystem by default, S3-compatible storage later.</summary>
 public interface ISnapshotStore
 {
-    /// <summary>Writes the whole file atomically (readers see the old file or the new one, never a part), replacing any file under the key.</summary>
-    Task<StoredFile> WriteAsync(string key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken);
+    /// <summary>
+    /// Starts writing an object under <paramref name="key"/>. Nothing is visible until <see cref="StoredObjectWriter.CommitAsync"/>,
+    /// which replaces any object under the key atomically (readers see the old one or the new one, never a part);
+    /// disposing the writer without committing discards what was written.
+    /// </summary>
+    Task<StoredObjectWriter> OpenWriteAsync(string key, CancellationToken cancellationToken);
 
-    /// <summary>Opens the file for reading, or returns null when there is none.</summary>
+    /// <summary>Opens the object for reading, or returns null when there is none.</summary>
     Task<Stream?> OpenReadAsync(string key, CancellationToken cancellationToken);
 
-    /// <summary>Removes the file; true when there was one.</summary>
+    /// <summary>Removes the object; true when there was one.</summary>
     Task<bool> DeleteAsync(string key, CancellationToken cancellationToken);
 
-    /// <summary>Every stored key, for verification; files whose names are not valid keys are reported as they are.</summary>
-    IAsyncEnumerable<string> ListKeysAsync(CancellationToken cancellationToken);
+    /// <summary>Every stored object, for verification and sweeping; objects whose names are not valid keys are listed as they are.</summary>
+    IAsyncEnumerable<StoredObject> ListAsync(CancellationToken cancellationToken);
 }
 
-/// <summary>What was stored: where, how big, and its lower-case hex SHA-256.</summary>
+/// <summary>What was stored: where, how big, and the lower-case hex SHA-256 of the stored bytes.</summary>
 public sealed record StoredFile(string Key, long SizeBytes, string Sha256);
+
+/// <summary>One object as a listing sees it.</summary>
+public sealed record StoredObject(string Key, long SizeBytes, DateTimeOffset LastModified);
+
+/// <summary>Writes that do not need streaming.</summary>
+public static class SnapshotStoreExtensions
+{
+    /// <summary>Writes the whole object at once, atomically.</summary>
+    public static async Task<StoredFile> WriteAsync(this ISnapshotStore store, string key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+    {
+        await using var writer = await store.OpenWriteAsync(key, cancellationToken);
+        await writer.Stream.WriteAsync(content, cancellationToken);
+        return await writer.CommitAsync(cancellationToken);
+    }
+}

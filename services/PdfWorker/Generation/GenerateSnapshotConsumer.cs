@@ -1,13 +1,10 @@
 using System.Diagnostics;
-using System.Diagnostics.CodeAnalysis;
-using Google.Protobuf;
 using MassTransit;
 using Microsoft.Extensions.Options;
 using Sts.Api.V1;
 using Sts.PdfWorker.Cache;
 using Sts.PdfWorker.Rendering;
 using Sts.Shared.Messaging;
-using Sts.Shared.Rooms;
 using Sts.Shared.Storage;
 
 namespace Sts.PdfWorker.Generation;
@@ -18,8 +15,8 @@ namespace Sts.PdfWorker.Generation;
 /// the same object, and the API ignores repeated events.
 /// </summary>
 public sealed partial class GenerateSnapshotConsumer(
-    IEnumerable<ISnapshotRenderer> renderers, RenderCache cache, ISnapshotStore store, WorkerStatistics statistics,
-    IOptions<WorkerOptions> options, TimeProvider clock, ILogger<GenerateSnapshotConsumer> logger) : IConsumer<GenerateSnapshot>
+    IEnumerable<ISnapshotRenderer> renderers, RenderCache cache, ISnapshotStore store, RoomStateReader states, RenderSlots slots,
+    WorkerStatistics statistics, IOptions<WorkerOptions> options, TimeProvider clock, ILogger<GenerateSnapshotConsumer> logger) : IConsumer<GenerateSnapshot>
 {
     private readonly string _workerId = options.Value.WorkerId;
 
@@ -35,11 +32,6 @@ public sealed partial class GenerateSnapshotConsumer(
             await FailAsync(context, $"Unknown snapshot format '{message.Format}'.");
             return;
         }
-        if (RoomState.Sha256Hex(message.RoomState) != message.ContentHash)
-        {
-            await FailAsync(context, "The frozen room state does not match its content hash; the message was corrupted.");
-            return;
-        }
         string key;
         try
         {
@@ -51,22 +43,29 @@ public sealed partial class GenerateSnapshotConsumer(
             return;
         }
 
-        await ProgressAsync(context, RenderStage.Rendering);
         statistics.Started();
+        await using var progress = new RenderProgress(context, options.Value.ProgressDelay, clock, _workerId);
         try
         {
             var watch = Stopwatch.StartNew();
             byte[] file;
             bool cached;
             using (WorkerStatistics.Tracing.StartActivity("render"))
+            using (await slots.EnterAsync(message.Scheduled, ct))
             {
                 var cacheKey = RenderCacheKey.For(renderer, message);
                 cached = cache.TryGet(cacheKey, out var body, out _);
                 if (!cached)
                 {
-                    if (!TryParse(message, out var room, out var problem))
+                    // Read only on a miss: a repeat of an unchanged room never touches its (possibly large) state.
+                    Room room;
+                    try
                     {
-                        await FailAsync(context, problem);
+                        room = await states.ReadAsync(message, ct);
+                    }
+                    catch (UnreadableStateException ex)
+                    {
+                        await FailAsync(context, ex.Message);
                         return;
                     }
                     try
@@ -86,14 +85,14 @@ public sealed partial class GenerateSnapshotConsumer(
             var renderTime = watch.Elapsed;
             if (cached) statistics.ServedFromCache(renderer.Format);
             else statistics.Rendered(renderer.Format, renderTime);
-            await ProgressAsync(context, RenderStage.Rendered);
+            await progress.StageAsync(RenderStage.Rendered);
 
             // Storage faults are usually transient: let them throw, so MassTransit retries and finally faults.
             StoredFile stored;
             using (WorkerStatistics.Tracing.StartActivity("store"))
                 stored = await store.WriteAsync(key, file, ct);
             statistics.Stored(stored.SizeBytes);
-            await ProgressAsync(context, RenderStage.Stored);
+            await progress.StageAsync(RenderStage.Stored);
 
             await context.Publish(new SnapshotCompleted
             {
@@ -124,33 +123,6 @@ public sealed partial class GenerateSnapshotConsumer(
             statistics.Finished();
         }
     }
-
-    private static bool TryParse(GenerateSnapshot message, [NotNullWhen(true)] out Room? room, out string problem)
-    {
-        try
-        {
-            room = RoomState.Parse(message.RoomState);
-            problem = "";
-            return true;
-        }
-        catch (InvalidProtocolBufferException ex)
-        {
-            room = null;
-            problem = $"The frozen room state cannot be read: {ex.Message}";
-            return false;
-        }
-    }
-
-    private Task ProgressAsync(ConsumeContext<GenerateSnapshot> context, RenderStage stage) =>
-        context.Publish(new SnapshotProgressed
-        {
-            SnapshotId = context.Message.SnapshotId,
-            Sequence = (long)stage,
-            Stage = stage,
-            Percent = RenderStages.Percent(stage),
-            At = clock.GetUtcNow(),
-            WorkerId = _workerId,
-        }, context.CancellationToken);
 
     private Task FailAsync(ConsumeContext<GenerateSnapshot> context, string reason)
     {

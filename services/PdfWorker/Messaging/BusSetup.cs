@@ -26,7 +26,7 @@ public static class BusSetup
                     if (address.Host.Scheme == "amqps") h.UseSsl(s => s.CertificateValidationCallback = brokerTrust);
                 });
                 // Interactive and scheduled work arrive on separate queues with separate render slots.
-                cfg.ReceiveEndpoint(GenerateSnapshot.Queue, e => Consume(e, context, worker.EffectivePrefetch, worker.EffectiveConcurrency));
+                cfg.ReceiveEndpoint(GenerateSnapshot.Queue, e => Consume(e, context, worker.EffectivePrefetch, worker.EffectiveMessageConcurrency));
                 cfg.ReceiveEndpoint(GenerateSnapshot.ScheduledQueue, e => Consume(e, context, worker.ScheduledConcurrency, worker.ScheduledConcurrency));
             });
         });

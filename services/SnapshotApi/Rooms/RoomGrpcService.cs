@@ -34,8 +34,12 @@ public sealed class RoomGrpcService(StsDbContext db, RoomAccess access, RpcCall 
         call.RoomId = request.RoomId;
         access.DemandScope(StsClaims.RoomsWriteScope);
 
-        var summary = await RoomStore.AppendActivityAsync(db, request.RoomId, request.Activities, clock.GetUtcNow(), context.CancellationToken);
-        return new AppendActivityResponse { Room = summary };
+        return await RoomStore.AppendActivityAsync(db, request.RoomId, request.Activities, clock.GetUtcNow(), context.CancellationToken) switch
+        {
+            AppendOutcome.Appended appended => new AppendActivityResponse { Room = appended.Room },
+            AppendOutcome.Refused refused => throw new RpcException(new Status(StatusCode.FailedPrecondition, refused.Reason)),
+            _ => throw new RpcException(new Status(StatusCode.NotFound, $"Room '{request.RoomId}' not found.")),
+        };
     }
 
     public override async Task<GetRoomResponse> GetRoom(GetRoomRequest request, ServerCallContext context)

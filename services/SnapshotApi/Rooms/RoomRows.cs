@@ -11,6 +11,8 @@ public sealed class RoomRow
     public DateTimeOffset? StsEta { get; set; }
     public long Version { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
+    /// <summary>The room's size encoded as protobuf, kept against <see cref="RoomValidator.MaxRoomBytes"/>; null for rooms stored before it was kept.</summary>
+    public long? ContentBytes { get; set; }
 }
 
 public sealed class VesselRow

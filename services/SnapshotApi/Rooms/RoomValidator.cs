@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Sts.Api.V1;
+using Sts.Shared.Rooms;
 using Sts.SnapshotApi.Rpc;
 
 namespace Sts.SnapshotApi.Rooms;
@@ -7,12 +8,16 @@ namespace Sts.SnapshotApi.Rooms;
 /// <summary>Validates room content; the limits are the ones documented in room.proto.</summary>
 public static partial class RoomValidator
 {
-    public const int MaxVessels = 10;
-    public const int MaxParties = 500;
-    public const int MaxDocuments = 5_000;
-    public const int MaxApprovals = 500;
-    public const int MaxActivities = 50_000;
-    public const int MaxAppend = 10_000;
+    public const int MaxVessels = RoomLimits.Vessels;
+    public const int MaxParties = RoomLimits.Parties;
+    public const int MaxDocuments = RoomLimits.Documents;
+    public const int MaxApprovals = RoomLimits.Approvals;
+    public const int MaxActivities = RoomLimits.Activities;
+    public const int MaxAppend = RoomLimits.Append;
+    public const int MaxRoomBytes = RoomLimits.Bytes;
+
+    /// <summary>What one more activity entry adds to a room's encoded size.</summary>
+    public static int EncodedSize(Activity activity) => 1 + Google.Protobuf.CodedOutputStream.ComputeMessageSize(activity);
 
     public static void Validate(Room? room, Violations v)
     {
@@ -22,8 +27,8 @@ public static partial class RoomValidator
             return;
         }
         v.Id("room.id", room.Id);
-        v.Text("room.title", room.Title, 1, 200);
-        v.Text("room.location", room.Location, 0, 200);
+        v.Text("room.title", room.Title, 1, RoomLimits.ShortText);
+        v.Text("room.location", room.Location, 0, RoomLimits.ShortText);
         v.Timestamp("room.sts_eta", room.StsEta, required: false);
 
         v.Count("room.vessels", room.Vessels.Count, MaxVessels);
@@ -31,7 +36,7 @@ public static partial class RoomValidator
         {
             var vessel = room.Vessels[i];
             var f = $"room.vessels[{i}]";
-            v.Text($"{f}.name", vessel.Name, 1, 200);
+            v.Text($"{f}.name", vessel.Name, 1, RoomLimits.ShortText);
             if (!ImoPattern().IsMatch(vessel.Imo)) v.Add($"{f}.imo", "must be seven digits");
             v.Enum($"{f}.role", vessel.Role);
         }
@@ -46,8 +51,8 @@ public static partial class RoomValidator
             v.Email($"{f}.email", party.Email);
             if (!emails.Add(party.Email.ToLowerInvariant())) v.Add($"{f}.email", "appears twice; a person has one role in a room");
             v.Enum($"{f}.role", party.Role);
-            v.Text($"{f}.company", party.Company, 0, 200);
-            v.Text($"{f}.name", party.Name, 0, 200);
+            v.Text($"{f}.company", party.Company, 0, RoomLimits.ShortText);
+            v.Text($"{f}.name", party.Name, 0, RoomLimits.ShortText);
         }
 
         v.Count("room.documents", room.Documents.Count, MaxDocuments);
@@ -58,12 +63,12 @@ public static partial class RoomValidator
             var f = $"room.documents[{i}]";
             v.Id($"{f}.id", doc.Id);
             if (!documentIds.Add(doc.Id)) v.Add($"{f}.id", "appears twice");
-            v.Text($"{f}.type", doc.Type, 1, 200);
-            v.Text($"{f}.vessel", doc.Vessel, 0, 200);
+            v.Text($"{f}.type", doc.Type, 1, RoomLimits.ShortText);
+            v.Text($"{f}.vessel", doc.Vessel, 0, RoomLimits.ShortText);
             v.Enum($"{f}.status", doc.Status);
             v.Date($"{f}.expires_on", doc.ExpiresOn);
             v.Email($"{f}.uploaded_by", doc.UploadedBy, required: false);
-            v.Text($"{f}.notes", doc.Notes, 0, 4000, multiLine: true);
+            v.Text($"{f}.notes", doc.Notes, 0, RoomLimits.LongText, multiLine: true);
         }
 
         v.Count("room.approvals", room.Approvals.Count, MaxApprovals);
@@ -79,6 +84,10 @@ public static partial class RoomValidator
 
         v.Count("room.activities", room.Activities.Count, MaxActivities);
         ValidateActivities("room.activities", room.Activities, MaxActivities, v);
+
+        var size = room.CalculateSize();
+        if (size > MaxRoomBytes)
+            v.Add("room", $"encodes to {size} bytes; a room holds at most {MaxRoomBytes} bytes (15 MiB) in all");
     }
 
     public static void ValidateActivities(string field, IReadOnlyList<Activity> activities, int max, Violations v)
@@ -90,7 +99,7 @@ public static partial class RoomValidator
             v.Timestamp($"{f}.at", a.At, required: true);
             v.Email($"{f}.actor", a.Actor, required: false);
             if (!ActionPattern().IsMatch(a.Action)) v.Add($"{f}.action", "must be a dotted lower-case verb such as \"document.uploaded\", 1-64 characters");
-            v.Text($"{f}.detail", a.Detail, 0, 4000, multiLine: true);
+            v.Text($"{f}.detail", a.Detail, 0, RoomLimits.LongText, multiLine: true);
         }
     }
 

@@ -55,7 +55,7 @@ public sealed partial class Violations
         {
             if (required) Add(field, "is required");
         }
-        else if (value.Length > 254 || !EmailPattern().IsMatch(value)) Add(field, "must be an email address");
+        else if (value.Length > Shared.Rooms.RoomLimits.Email || !EmailPattern().IsMatch(value)) Add(field, "must be an email address");
     }
 
     public void Enum<T>(string field, T value, bool required = true) where T : struct, System.Enum

@@ -1,17 +1,22 @@
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Sts.Shared.Storage;
 using Sts.SnapshotApi.Telemetry;
 
 namespace Sts.SnapshotApi.Snapshots;
 
 /// <summary>
-/// Compacts what the pipeline leaves behind: finished task records and published outbox rows (which carry
-/// the frozen room state) older than the retention. The snapshot row keeps the outcome, so nothing a caller
-/// needs is lost. Deletes are idempotent, so several replicas may run this at once.
+/// Compacts what the pipeline leaves behind: finished task records and published outbox rows older than the
+/// retention, and claim-checked room states that no snapshot claims (a create that failed after writing its state)
+/// once they are older than RoomState:OrphanGrace. The snapshot row keeps the outcome, so nothing a caller needs is
+/// lost. Deletes are idempotent, so several replicas may run this at once.
 /// </summary>
-public sealed partial class Housekeeping(NpgsqlDataSource dataSource, IOptions<TaskOptions> options, ApiMetrics metrics, ILogger<Housekeeping> logger)
-    : BackgroundService
+public sealed partial class Housekeeping(
+    NpgsqlDataSource dataSource, ISnapshotStore store, IOptions<TaskOptions> options, IOptions<RoomStateOptions> stateOptions,
+    TimeProvider clock, ApiMetrics metrics, ILogger<Housekeeping> logger) : BackgroundService
 {
+    private const int SweepBatch = 500;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(options.Value.HousekeepingInterval);
@@ -23,7 +28,7 @@ public sealed partial class Housekeeping(NpgsqlDataSource dataSource, IOptions<T
                 {
                     await RunOnceAsync(stoppingToken);
                 }
-                catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
+                catch (Exception ex) when (Data.TransientFaults.IsTransient(ex))
                 {
                     logger.LogWarning("Housekeeping skipped a run: {Error}", ex.Message);
                 }
@@ -35,7 +40,7 @@ public sealed partial class Housekeeping(NpgsqlDataSource dataSource, IOptions<T
         }
     }
 
-    public async Task<(int Tasks, int OutboxRows)> RunOnceAsync(CancellationToken ct)
+    public async Task<(int Tasks, int OutboxRows, int OrphanStates)> RunOnceAsync(CancellationToken ct)
     {
         var retention = options.Value.Retention;
         var tasks = await DeleteAsync("DELETE FROM tasks WHERE status IN ('completed', 'failed') AND updated_at < now() - $1", retention, ct);
@@ -44,8 +49,46 @@ public sealed partial class Housekeeping(NpgsqlDataSource dataSource, IOptions<T
         metrics.HousekeepingRan("outbox", outbox);
         // One row per worker process ever started; only the last few minutes' are read.
         metrics.HousekeepingRan("worker_stats", await DeleteAsync("DELETE FROM worker_stats WHERE reported_at < now() - $1", retention, ct));
-        Compacted(logger, tasks, outbox, retention);
-        return (tasks, outbox);
+        var states = await SweepOrphanStatesAsync(ct);
+        metrics.HousekeepingRan("orphan_states", states);
+        Compacted(logger, tasks, outbox, states, retention);
+        return (tasks, outbox, states);
+    }
+
+    private async Task<int> SweepOrphanStatesAsync(CancellationToken ct)
+    {
+        var cutoff = clock.GetUtcNow() - stateOptions.Value.OrphanGrace;
+        var removed = 0;
+        var candidates = new List<string>(SweepBatch);
+        await foreach (var stored in store.ListAsync(ct))
+        {
+            if (!StorageKey.IsState(stored.Key) || stored.LastModified > cutoff) continue;
+            candidates.Add(stored.Key);
+            if (candidates.Count == SweepBatch)
+            {
+                removed += await RemoveUnclaimedAsync(candidates, ct);
+                candidates.Clear();
+            }
+        }
+        return removed + await RemoveUnclaimedAsync(candidates, ct);
+    }
+
+    private async Task<int> RemoveUnclaimedAsync(List<string> keys, CancellationToken ct)
+    {
+        if (keys.Count == 0) return 0;
+        var claimed = new HashSet<string>(StringComparer.Ordinal);
+        await using (var query = dataSource.CreateCommand("SELECT state_key FROM snapshots WHERE state_key = ANY($1)"))
+        {
+            query.Parameters.AddWithValue(keys.ToArray());
+            await using var reader = await query.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct)) claimed.Add(reader.GetString(0));
+        }
+        var removed = 0;
+        foreach (var key in keys.Where(k => !claimed.Contains(k)))
+        {
+            if (await store.DeleteAsync(key, ct)) removed++;
+        }
+        return removed;
     }
 
     private async Task<int> DeleteAsync(string sql, TimeSpan retention, CancellationToken ct)
@@ -55,6 +98,6 @@ public sealed partial class Housekeeping(NpgsqlDataSource dataSource, IOptions<T
         return await command.ExecuteNonQueryAsync(ct);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Housekeeping removed {Tasks} finished tasks and {OutboxRows} published outbox rows older than {Retention}")]
-    private static partial void Compacted(ILogger logger, int tasks, int outboxRows, TimeSpan retention);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Housekeeping removed {Tasks} finished tasks, {OutboxRows} published outbox rows older than {Retention} and {OrphanStates} unclaimed room states")]
+    private static partial void Compacted(ILogger logger, int tasks, int outboxRows, int orphanStates, TimeSpan retention);
 }

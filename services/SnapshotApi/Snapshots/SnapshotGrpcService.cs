@@ -1,19 +1,12 @@
-using System.Data;
+using System.Diagnostics;
 using System.Security.Cryptography;
 using Google.Protobuf;
 using Grpc.Core;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
-using Npgsql;
 using Sts.Api.V1;
-using Sts.Shared.Messaging;
-using Sts.Shared.Rooms;
 using Sts.Shared.Storage;
-using Sts.SnapshotApi.Audit;
 using Sts.SnapshotApi.Auth;
 using Sts.SnapshotApi.Data;
-using Sts.SnapshotApi.Outbox;
-using Sts.SnapshotApi.Rooms;
 using Sts.SnapshotApi.Rpc;
 using Sts.SnapshotApi.Telemetry;
 
@@ -21,89 +14,49 @@ namespace Sts.SnapshotApi.Snapshots;
 
 /// <summary>Creates, reads, lists and deletes snapshots. Validate, authorise, do the work, map.</summary>
 public sealed partial class SnapshotGrpcService(
-    StsDbContext db, RoomAccess access, RpcCall call, AuditLog auditLog, TimeProvider clock,
-    SnapshotChangeFeed changes, ISnapshotStore store, ApiMetrics metrics, IOptions<TaskOptions> taskOptions,
-    IHostApplicationLifetime lifetime, ILogger<SnapshotGrpcService> logger)
+    StsDbContext db, RoomAccess access, RpcCall call, SnapshotCreator creator, SnapshotChangeFeed changes, ISnapshotStore store,
+    ApiMetrics metrics, IHostApplicationLifetime lifetime, ILogger<SnapshotGrpcService> logger)
     : SnapshotService.SnapshotServiceBase
 {
     private const int ChunkBytes = 64 * 1024;
-    // Watchers are woken by notifications; this poll only bounds the delay when a notification is lost.
-    private static readonly TimeSpan WatchPoll = TimeSpan.FromSeconds(2);
 
     public override async Task<CreateSnapshotResponse> CreateSnapshot(CreateSnapshotRequest request, ServerCallContext context)
     {
-        SnapshotValidator.Validate(request);
+        var input = SnapshotValidator.Validate(request, call.Caller.Email);
         var ct = context.CancellationToken;
         await access.DemandAsync(db, request.RoomId, RoomAction.Create, ct);
 
-        var options = SnapshotMapping.Effective(request.Options);
-        var optionsJson = SnapshotMapping.OptionsJson(options);
-        var requestId = request.RequestId.Length > 0 ? Guid.ParseExact(request.RequestId, "D").ToString("D") : null;
-        if (requestId is not null && await ReplayAsync(request, requestId, optionsJson, ct) is { } replay)
-            return replay;
+        var outcome = await creator.CreateAsync(input, snapshotId =>
+        {
+            call.SnapshotId = snapshotId;
+            return call.ToAuditEntry(StatusCode.OK);
+        }, call.Audit, ct);
 
-        // Backpressure: refuse work the workers cannot reach soon, rather than queue it without bound. Scheduled
-        // work meets a lower bound, so the headroom above it stays free for people waiting on a snapshot.
-        var scheduled = request.Priority == SnapshotPriority.Scheduled;
-        if (scheduled) call.Audit["priority"] = "scheduled";
-        var bound = scheduled ? taskOptions.Value.MaxPendingScheduledTasks : taskOptions.Value.MaxPendingTasks;
-        var pending = await db.Tasks.CountAsync(t => t.Status == SnapshotTaskStatus.Pending, ct);
-        if (pending >= bound)
+        switch (outcome)
         {
-            call.Audit["reason"] = $"{pending} tasks pending";
-            throw RetryLater.Exhausted(
-                scheduled
-                    ? $"{pending} snapshots are waiting for a worker, the most scheduled work may add to; try again later."
-                    : $"{pending} snapshots are waiting for a worker; try again shortly.",
-                TimeSpan.FromSeconds(scheduled ? 30 : 5));
+            case CreateOutcome.Created created:
+                call.AuditWritten = true;
+                return new CreateSnapshotResponse { Snapshot = SnapshotMapping.ToProto(created.Snapshot) };
+            case CreateOutcome.Replayed replayed:
+                call.SnapshotId = replayed.Snapshot.Id;
+                return new CreateSnapshotResponse { Snapshot = SnapshotMapping.ToProto(replayed.Snapshot) };
+            case CreateOutcome.RequestIdReused reused:
+                call.SnapshotId = reused.First.Id;
+                var v = new Violations();
+                v.Add("request_id", $"was already used for a different request (snapshot {reused.First.Id}); use a new request_id");
+                v.ThrowIfAny();
+                throw new UnreachableException();
+            case CreateOutcome.Busy busy:
+                throw RetryLater.Exhausted(
+                    input.Scheduled
+                        ? $"{busy.Pending} snapshots are waiting for a worker, the most scheduled work may add to; try again later."
+                        : $"{busy.Pending} snapshots are waiting for a worker; try again shortly.",
+                    busy.RetryAfter);
+            case CreateOutcome.NoRoom:
+                throw new RpcException(new Status(StatusCode.NotFound, $"Room '{request.RoomId}' not found."));
+            default:
+                throw new RpcException(new Status(StatusCode.Aborted, "A concurrent request with the same request_id is in flight; retry."));
         }
-
-        var room = await FreezeAsync(request.RoomId, ct);
-        var state = RoomState.ToCanonicalJson(room);
-        var now = clock.StoredNow();
-        var snapshot = new SnapshotRow
-        {
-            Id = Guid.CreateVersion7(now),
-            TaskId = Guid.CreateVersion7(now),
-            RoomId = request.RoomId,
-            Title = request.Title,
-            CreatedBy = call.Caller.Email,
-            Status = SnapshotStatus.Queued,
-            SnapshotType = request.Type,
-            Options = optionsJson,
-            RoomVersion = room.Version,
-            ContentHash = RoomState.Sha256Hex(state),
-            RequestId = requestId,
-            CreatedAt = now,
-        };
-        call.SnapshotId = snapshot.Id;
-        db.Snapshots.Add(snapshot);
-        db.SnapshotStates.Add(new SnapshotStateRow { Id = snapshot.Id, RoomState = state });
-        db.Tasks.Add(new TaskRow
-        {
-            Id = snapshot.TaskId, SnapshotId = snapshot.Id, Status = SnapshotTaskStatus.Pending, Scheduled = scheduled, CreatedAt = now, UpdatedAt = now,
-        });
-        db.Outbox.Add(OutboxRow.For(SnapshotMapping.ToMessage(snapshot, options, state, scheduled), now, System.Diagnostics.Activity.Current?.Id));
-
-        // The snapshot, its task, the outbox message and the audit record commit together or not at all.
-        try
-        {
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
-            await db.SaveChangesAsync(ct);
-            await auditLog.AppendInTransactionAsync(db, call.ToAuditEntry(StatusCode.OK), ct);
-            await db.Database.ExecuteSqlAsync($"SELECT pg_notify({OutboxRelay.WakeChannel}, '')", ct);
-            await tx.CommitAsync(ct);
-            call.AuditWritten = true;
-            metrics.SnapshotCreated(EnumText<SnapshotType>.ToText(snapshot.SnapshotType));
-        }
-        catch (DbUpdateException ex) when (requestId is not null && ex.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
-        {
-            // A concurrent call with the same request_id won the race; answer as it did.
-            db.ChangeTracker.Clear();
-            return await ReplayAsync(request, requestId, optionsJson, ct)
-                ?? throw new RpcException(new Status(StatusCode.Aborted, "A concurrent request with the same request_id is in flight; retry."));
-        }
-        return new CreateSnapshotResponse { Snapshot = SnapshotMapping.ToProto(snapshot) };
     }
 
     public override async Task<GetSnapshotResponse> GetSnapshot(GetSnapshotRequest request, ServerCallContext context)
@@ -151,17 +104,18 @@ public sealed partial class SnapshotGrpcService(
                 $"Snapshot '{row.Id}' is {EnumText<SnapshotStatus>.ToText(row.Status)}; it can be deleted once it has completed or failed."));
         // Raw SQL: EF cannot bulk-delete a table split between two entity types. The task goes by cascade.
         await db.Database.ExecuteSqlAsync($"DELETE FROM snapshots WHERE id = {row.Id}", context.CancellationToken);
-        // Row first, file second: a failure here leaves an orphan file (reported by verification), never a row without its file.
-        if (row.FileKey is { } key)
+        // Row first, objects second: a failure here leaves an orphan (reported by verification), never a row without its file.
+        foreach (var (key, what) in new[] { (row.FileKey, "file"), (row.StateKey, "state") })
         {
+            if (key is null) continue;
             try
             {
                 await store.DeleteAsync(key, CancellationToken.None);
             }
             catch (IOException ex)
             {
-                logger.LogWarning(ex, "Snapshot {SnapshotId} deleted but its file {FileKey} could not be removed", row.Id, key);
-                call.Audit["orphan_file"] = key;
+                logger.LogWarning(ex, "Snapshot {SnapshotId} deleted but its {What} {Key} could not be removed", row.Id, what, key);
+                call.Audit[$"orphan_{what}"] = key;
             }
         }
         return new DeleteSnapshotResponse();
@@ -180,17 +134,16 @@ public sealed partial class SnapshotGrpcService(
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(ct, lifetime.ApplicationStopping);
         while (last.Status is not (SnapshotStatus.Completed or SnapshotStatus.Failed))
         {
+            SnapshotChangeFeed.Change change;
             try
             {
-                await subscription.WaitAsync(WatchPoll, stopping.Token);
+                change = await subscription.NextAsync(stopping.Token);
             }
             catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested && !ct.IsCancellationRequested)
             {
                 throw new RpcException(new Status(StatusCode.Unavailable, "The server is shutting down; watch again."));
             }
-            var row = await db.Snapshots.AsNoTracking().FirstOrDefaultAsync(s => s.Id == id, ct)
-                ?? throw new RpcException(new Status(StatusCode.NotFound, $"Snapshot '{id}' was deleted."));
-            var current = SnapshotMapping.ToProto(row);
+            var current = change.Snapshot ?? throw new RpcException(new Status(StatusCode.NotFound, $"Snapshot '{id}' was deleted."));
             if (current.Equals(last)) continue;
             await responseStream.WriteAsync(new WatchSnapshotResponse { Snapshot = current }, ct);
             last = current;
@@ -256,44 +209,18 @@ public sealed partial class SnapshotGrpcService(
         return new GetTaskResponse { Task = SnapshotMapping.ToProto(task, snapshot) };
     }
 
+    // Compiled once: the hottest query of the API (GetSnapshot, watch, download, delete) skips LINQ translation.
+    private static readonly Func<StsDbContext, Guid, CancellationToken, Task<SnapshotRow?>> FindById =
+        EF.CompileAsyncQuery((StsDbContext db, Guid id, CancellationToken ct) => db.Snapshots.AsNoTracking().FirstOrDefault(s => s.Id == id));
+
     /// <summary>Loads a snapshot and checks the caller's right on its room; either failure reads as NOT_FOUND to outsiders.</summary>
     private async Task<SnapshotRow> FindVisibleAsync(Guid id, RoomAction action, CancellationToken ct)
     {
         call.SnapshotId = id;
         var resource = $"Snapshot '{id}'";
-        var row = await db.Snapshots.AsNoTracking().FirstOrDefaultAsync(s => s.Id == id, ct)
+        var row = await FindById(db, id, ct)
             ?? throw new RpcException(new Status(StatusCode.NotFound, $"{resource} not found."));
         await access.DemandAsync(db, row.RoomId, action, ct, resource);
         return row;
-    }
-
-    /// <summary>Reads the whole room in one repeatable-read transaction, so a concurrent upsert cannot tear it.</summary>
-    private async Task<Room> FreezeAsync(string roomId, CancellationToken ct)
-    {
-        await using var tx = await db.Database.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
-        var room = await RoomStore.LoadAsync(db, roomId, ct)
-            ?? throw new RpcException(new Status(StatusCode.NotFound, $"Room '{roomId}' not found."));
-        await tx.CommitAsync(ct);
-        // The frozen state is the room's content; when it was last changed is not part of it.
-        room.UpdateTime = null;
-        return room;
-    }
-
-    /// <summary>AIP-155: the first snapshot made with this request_id, if any. A different request under the same id is an error.</summary>
-    private async Task<CreateSnapshotResponse?> ReplayAsync(CreateSnapshotRequest request, string requestId, string optionsJson, CancellationToken ct)
-    {
-        var first = await db.Snapshots.AsNoTracking()
-            .FirstOrDefaultAsync(s => s.CreatedBy == call.Caller.Email && s.RequestId == requestId, ct);
-        if (first is null) return null;
-        call.SnapshotId = first.Id;
-        var sameOptions = SnapshotMapping.OptionsJson(SnapshotMapping.ToProto(first).Options) == optionsJson;
-        if (first.RoomId != request.RoomId || first.Title != request.Title || first.SnapshotType != request.Type || !sameOptions)
-        {
-            var v = new Violations();
-            v.Add("request_id", $"was already used for a different request (snapshot {first.Id}); use a new request_id");
-            v.ThrowIfAny();
-        }
-        call.Audit["replay_of_request_id"] = requestId;
-        return new CreateSnapshotResponse { Snapshot = SnapshotMapping.ToProto(first) };
     }
 }

@@ -17,6 +17,10 @@ public sealed class SnapshotRow
     public long RoomVersion { get; set; }
     /// <summary>Hex SHA-256 of the frozen room state.</summary>
     public required string ContentHash { get; set; }
+    /// <summary>Size of the frozen room state in bytes; null for snapshots made before it was kept.</summary>
+    public long? StateBytes { get; set; }
+    /// <summary>Storage key of a claim-checked (large) frozen state; null when the state is inline in <see cref="SnapshotStateRow"/>.</summary>
+    public string? StateKey { get; set; }
     public string? RequestId { get; set; }
     public string? FileKey { get; set; }
     public long? SizeBytes { get; set; }
@@ -29,11 +33,14 @@ public sealed class SnapshotRow
     public DateTimeOffset? CompletedAt { get; set; }
 }
 
-/// <summary>The room state frozen at creation: canonical protobuf JSON of the Room, hashed into <see cref="SnapshotRow.ContentHash"/>.</summary>
+/// <summary>
+/// The room state frozen at creation: canonical protobuf JSON of the Room, hashed into <see cref="SnapshotRow.ContentHash"/>.
+/// Null when the state was too large to keep inline and lives in storage under <see cref="SnapshotRow.StateKey"/>.
+/// </summary>
 public sealed class SnapshotStateRow
 {
     public Guid Id { get; set; }
-    public required string RoomState { get; set; }
+    public string? RoomState { get; set; }
 }
 
 /// <summary>The work item that generates one snapshot's file.</summary>

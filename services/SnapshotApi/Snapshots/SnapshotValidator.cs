@@ -7,7 +7,8 @@ namespace Sts.SnapshotApi.Snapshots;
 /// <summary>One validation method per snapshot request.</summary>
 public static class SnapshotValidator
 {
-    public static void Validate(CreateSnapshotRequest r)
+    /// <summary>The request as a <see cref="NewSnapshot"/> by <paramref name="createdBy"/>.</summary>
+    public static NewSnapshot Validate(CreateSnapshotRequest r, string createdBy)
     {
         var v = new Violations();
         v.Id("room_id", r.RoomId);
@@ -25,6 +26,8 @@ public static class SnapshotValidator
                 v.Add("options.include_documents", "must be true for CSV, which lists documents");
         }
         v.ThrowIfAny();
+        var requestId = r.RequestId.Length > 0 ? Guid.ParseExact(r.RequestId, "D").ToString("D") : null;
+        return new NewSnapshot(r.RoomId, r.Title, r.Type, SnapshotMapping.Effective(r.Options), createdBy, requestId, r.Priority == SnapshotPriority.Scheduled);
     }
 
     public static Guid Validate(GetSnapshotRequest r) => SnapshotId(r.SnapshotId);

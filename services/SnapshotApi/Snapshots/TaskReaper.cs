@@ -17,7 +17,7 @@ namespace Sts.SnapshotApi.Snapshots;
 /// the same transaction, so several replicas never act twice.
 /// </summary>
 public sealed partial class TaskReaper(
-    IDbContextFactory<StsDbContext> dbFactory, SnapshotTransitions transitions, IOptions<TaskOptions> options,
+    IDbContextFactory<StsDbContext> dbFactory, SnapshotTransitions transitions, OutboxSignal outbox, IOptions<TaskOptions> options,
     TimeProvider clock, ILogger<TaskReaper> logger) : BackgroundService
 {
     private const int BatchSize = 100;
@@ -33,7 +33,7 @@ public sealed partial class TaskReaper(
                 {
                     await RunOnceAsync(stoppingToken);
                 }
-                catch (Exception ex) when (Rpc.RpcPipeline.IsTransient(ex))
+                catch (Exception ex) when (Data.TransientFaults.IsTransient(ex))
                 {
                     logger.LogWarning("Task reaper skipped a run: {Error}", ex.Message);
                 }
@@ -78,8 +78,8 @@ public sealed partial class TaskReaper(
                 }
                 var snapshot = await db.Snapshots.AsNoTracking().FirstOrDefaultAsync(s => s.Id == task.SnapshotId, ct);
                 var state = await db.SnapshotStates.AsNoTracking().FirstOrDefaultAsync(s => s.Id == task.SnapshotId, ct);
-                if (snapshot is null || state is null) continue;
-                var message = SnapshotMapping.ToMessage(snapshot, SnapshotMapping.ToProto(snapshot).Options, state.RoomState, task.Scheduled);
+                if (snapshot is null || (state?.RoomState is null && snapshot.StateKey is null)) continue;
+                var message = SnapshotMapping.ToMessage(snapshot, SnapshotMapping.ToProto(snapshot).Options, state?.RoomState, task.Scheduled);
                 db.Outbox.Add(OutboxRow.For(message, now));
                 // A fresh lease; after a silent worker also a new attempt and a fresh event sequence, so the next
                 // worker's progress applies. The snapshot's own progress only ever moves forward regardless.
@@ -94,9 +94,9 @@ public sealed partial class TaskReaper(
                 Requeued(logger, task.SnapshotId, started ? "a worker went silent on it" : "it is still waiting for a worker", settings.Lease, Math.Max(task.Attempts, 1));
             }
             await db.SaveChangesAsync(ct);
-            if (requeued > 0) await db.Database.ExecuteSqlAsync($"SELECT pg_notify({OutboxRelay.WakeChannel}, '')", ct);
             await tx.CommitAsync(ct);
         }
+        if (requeued > 0) outbox.Wake();
 
         var failed = 0;
         foreach (var (snapshotId, reason) in exhausted)

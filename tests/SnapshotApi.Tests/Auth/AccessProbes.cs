@@ -17,7 +17,7 @@ public static class AccessProbes
 
     /// <summary>"actor action outcome" of the newest audit record.</summary>
     public static Task<string?> LastAuditAsync(this ApiFixture api) =>
-        api.ScalarAsync<string>("select actor || ' ' || action || ' ' || outcome from audit_log order by sequence desc limit 1");
+        api.ScalarAsync<string>("select actor || ' ' || action || ' ' || outcome from audit_log order by id desc limit 1");
 
     /// <summary>Starts a replica with <paramref name="settings"/> that must refuse to start; the validation message.</summary>
     public static async Task<string> StartupFailureAsync(this ApiFixture api, IDictionary<string, string?> settings)

@@ -117,7 +117,6 @@ public sealed class AuthenticationTests(ApiFixture api)
 
     private async Task<long> AuditCountAsync() => await api.ScalarAsync<long>("select count(*) from audit_log");
 
-
     private static string Bearer(string token) => $"Bearer {token}";
 
     private static byte[] Key(TokenSettings t) => Convert.FromBase64String(t.SigningKey);

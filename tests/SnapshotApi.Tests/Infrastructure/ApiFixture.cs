@@ -191,7 +191,8 @@ public class ApiFixture : IAsyncLifetime
     {
         ["ConnectionStrings:RabbitMq"] = _broker!.ConnectionString,
         ["Storage:Root"] = StorageRoot,
-        ["Logging:LogLevel:Default"] = "Warning",
+        // STS_TEST_LOG_LEVEL=Information shows what the hosts do, on the test run's console.
+        ["Logging:LogLevel:Default"] = Environment.GetEnvironmentVariable("STS_TEST_LOG_LEVEL") ?? "Warning",
     };
 
     /// <summary>A channel to an address of this fixture's API (disposed with the fixture); by default with 32 MiB message limits.</summary>

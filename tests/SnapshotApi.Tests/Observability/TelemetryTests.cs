@@ -113,7 +113,7 @@ public sealed class TelemetryTests(PipelineFixture cluster)
         await cluster.ExecuteAsync("UPDATE outbox SET sent_at = now() - interval '25 hours' WHERE payload LIKE @p0", $"%{created.Id}%");
         var housekeeping = cluster.Api.Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>().OfType<Sts.SnapshotApi.Snapshots.Housekeeping>().Single();
 
-        var (tasks, outbox) = await housekeeping.RunOnceAsync(CancellationToken.None);
+        var (tasks, outbox, _) = await housekeeping.RunOnceAsync(CancellationToken.None);
 
         Assert.True(tasks >= 1 && outbox >= 1);
         Assert.Equal(0, await cluster.ScalarAsync<long>("SELECT count(*) FROM tasks WHERE snapshot_id = @p0", Guid.Parse(created.Id)));

@@ -1,6 +1,7 @@
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Sts.Api.V1;
+using Sts.Shared.Rooms;
 using Sts.SnapshotApi.Tests.Infrastructure;
 
 namespace Sts.SnapshotApi.Tests.Rooms;
@@ -99,5 +100,67 @@ public sealed class RoomApiTests(ApiFixture api)
         var ex = await Assert.ThrowsAsync<RpcException>(() =>
             api.Admin.Rooms.UpsertRoomAsync(new UpsertRoomRequest { Room = room }).ResponseAsync);
         Assert.Equal(StatusCode.PermissionDenied, ex.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_room_at_every_limit_round_trips_and_one_past_the_size_limit_is_refused()
+    {
+        var room = Sts.Bench.Load.LimitRoom.Build(TestRooms.UniqueId("limit"), 1.0);
+        Assert.InRange(room.CalculateSize(), RoomLimits.Bytes - 64 * 1024, RoomLimits.Bytes);
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        var summary = (await api.Platform.Rooms.UpsertRoomAsync(new UpsertRoomRequest { Room = room }, deadline: deadline)).Room;
+        Assert.Equal(RoomLimits.Activities, summary.ActivityCount);
+        var stored = (await api.Admin.Rooms.GetRoomAsync(new GetRoomRequest { RoomId = room.Id }, deadline: deadline)).Room;
+        Assert.Equal(room.Documents, stored.Documents);
+
+        // Past 15 MiB but well inside the 16 MiB message: refused by the room's own limit, with the field named.
+        room.Documents[1].Notes = new string('n', RoomLimits.LongText);
+        room.Activities[1].Detail = new string('d', RoomLimits.LongText);
+        room.Activities[2].Detail = new string('d', RoomLimits.LongText);
+        room.Activities[3].Detail = new string('d', RoomLimits.LongText);
+        room.Activities[4].Detail = new string('d', RoomLimits.LongText);
+        room.Activities[5].Detail = new string('d', RoomLimits.LongText);
+        room.Activities[6].Detail = new string('d', RoomLimits.LongText);
+        Assert.InRange(room.CalculateSize(), RoomLimits.Bytes + 1, 16 * 1024 * 1024 - 1024);
+        var refused = await Assert.ThrowsAsync<RpcException>(() => api.Platform.Rooms.UpsertRoomAsync(new UpsertRoomRequest { Room = room }, deadline: deadline).ResponseAsync);
+        Assert.Equal(StatusCode.InvalidArgument, refused.StatusCode);
+        var violations = refused.GetRpcStatus()?.GetDetail<Google.Rpc.BadRequest>()?.FieldViolations;
+        Assert.NotNull(violations);
+        Assert.Contains(violations, v => v.Field == "room" && v.Description.Contains("15 MiB", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Appending_past_the_room_size_limit_is_refused_and_changes_nothing()
+    {
+        var room = TestRooms.WithEveryRole();
+        await api.Platform.Rooms.UpsertRoomAsync(new UpsertRoomRequest { Room = room });
+        var entry = new Activity { At = room.Activities[0].At, Action = "message.posted", Detail = new string('x', RoomLimits.LongText) };
+        // As if the room had grown to just under the limit.
+        await api.ExecuteAsync("UPDATE rooms SET content_bytes = @p0 WHERE id = @p1", (long)RoomLimits.Bytes - 100, room.Id);
+
+        var refused = await Assert.ThrowsAsync<RpcException>(() => api.Platform.Rooms.AppendActivityAsync(
+            new AppendActivityRequest { RoomId = room.Id, Activities = { entry } }).ResponseAsync);
+
+        Assert.Equal(StatusCode.FailedPrecondition, refused.StatusCode);
+        Assert.Contains("limit of 15728640 bytes", refused.Status.Detail, StringComparison.Ordinal);
+        var stored = (await api.Admin.Rooms.GetRoomAsync(new GetRoomRequest { RoomId = room.Id })).Room;
+        Assert.Equal(1, stored.Version);
+        Assert.Single(stored.Activities);
+    }
+
+    [Fact]
+    public async Task A_room_stored_before_sizes_were_kept_learns_its_size_on_its_first_append()
+    {
+        var room = TestRooms.WithEveryRole();
+        await api.Platform.Rooms.UpsertRoomAsync(new UpsertRoomRequest { Room = room });
+        await api.ExecuteAsync("UPDATE rooms SET content_bytes = NULL WHERE id = @p0", room.Id);
+        var entry = new Activity { At = room.Activities[0].At, Action = "message.posted", Detail = "hello" };
+
+        await api.Platform.Rooms.AppendActivityAsync(new AppendActivityRequest { RoomId = room.Id, Activities = { entry } });
+
+        var stored = (await api.Admin.Rooms.GetRoomAsync(new GetRoomRequest { RoomId = room.Id })).Room;
+        stored.Version = 0;
+        stored.UpdateTime = null;
+        Assert.Equal(stored.CalculateSize(), await api.ScalarAsync<long>("SELECT content_bytes FROM rooms WHERE id = @p0", room.Id));
     }
 }
