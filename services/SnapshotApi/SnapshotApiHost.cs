@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Sts.Shared.Storage;
 using Sts.Shared.Telemetry;
@@ -10,6 +11,7 @@ using Sts.SnapshotApi.Rooms;
 using Sts.SnapshotApi.Rpc;
 using Sts.SnapshotApi.Snapshots;
 using Sts.SnapshotApi.Telemetry;
+using Sts.SnapshotApi.Tls;
 
 namespace Sts.SnapshotApi;
 
@@ -26,6 +28,7 @@ public static class SnapshotApiHost
         services.AddSingleton(TimeProvider.System);
         services.AddStsDatabase(config);
         services.AddStsAuthentication(config);
+        services.AddGrpcTls(config);
         services.AddSnapshotStore(config);
         services.AddSnapshotApiBus(config);
         services.AddStsTelemetry(config, ApiMetrics.MeterName);
@@ -75,6 +78,9 @@ public static class SnapshotApiHost
         app.MapGrpcService<AuditGrpcService>();
         app.MapGrpcService<AdminGrpcService>();
         app.MapGrpcHealthChecksService();
+        // The same two answers over plain HTTP on the metrics port, for probes that cannot reach a TLS gRPC port.
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = check => check.Tags.Contains("live") });
+        app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
         app.MapGrpcReflectionService();
         app.MapStsMetrics();
         return app;
