@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Sts.Shared.Rooms;
 using Sts.Shared.Storage;
 using Sts.Shared.Telemetry;
 using Sts.SnapshotApi.Admin;
@@ -38,6 +39,9 @@ public static class SnapshotApiHost
         services.AddSingleton<RoomFreezer>();
         services.AddSingleton<SnapshotAdmission>();
         services.AddScoped<SnapshotCreator>();
+        services.AddSingleton<RoomStateReader>();
+        services.AddScoped<SnapshotVerification>();
+        services.AddScoped<SnapshotDiff>();
         services.AddHostedService<Housekeeping>();
         services.AddHostedService<TaskReaper>();
         services.AddScoped<RpcCall>();
