@@ -99,7 +99,7 @@ public static class VerifyCommand
         if (trustPath is null) return "not checked (give --trust AUTHORITY.pem)";
         if (signer is null) return "no: the signature carries no certificate";
         using var certificate = X509CertificateLoader.LoadCertificate(signer);
-        using var authority = X509Certificate2.CreateFromPemFile(trustPath);
+        using var authority = Authority(trustPath);
         using var chain = new X509Chain();
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
         chain.ChainPolicy.CustomTrustStore.Add(authority);
@@ -107,6 +107,20 @@ public static class VerifyCommand
         return chain.Build(certificate)
             ? $"yes: issued by {authority.Subject} ({trustPath})"
             : $"NO: {string.Join("; ", chain.ChainStatus.Select(s => s.StatusInformation.Trim()))} (against {trustPath})";
+    }
+
+    /// <summary>The certificate alone: CreateFromPemFile would look for a private key in the file as well.</summary>
+    private static X509Certificate2 Authority(string path)
+    {
+        if (!File.Exists(path)) throw new CliException($"--trust {path} does not exist.", ExitCodes.InvalidArguments);
+        try
+        {
+            return X509Certificate2.CreateFromPem(File.ReadAllText(path));
+        }
+        catch (CryptographicException ex)
+        {
+            throw new CliException($"--trust {path} is not a PEM certificate ({ex.Message}).", ExitCodes.InvalidArguments);
+        }
     }
 
     private static void WriteMatch(VerifiedFile match, PdfClaim? claim)

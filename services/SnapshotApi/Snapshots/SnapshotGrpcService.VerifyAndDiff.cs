@@ -17,14 +17,17 @@ public sealed partial class SnapshotGrpcService
         call.Audit["sha256"] = sha256;
 
         // Only snapshots of rooms the caller may view count: for an outsider a known file reads as an unknown hash.
+        var candidates = await verification.FindAsync(sha256, ct);
         var visible = new List<(Guid SnapshotId, string RoomId)>();
-        foreach (var candidate in await verification.FindAsync(sha256, ct))
+        foreach (var candidate in candidates)
         {
             if (await access.AllowsAsync(db, candidate.RoomId, RoomAction.View, ct)) visible.Add(candidate);
         }
         if (visible.Count == 0)
         {
-            call.Audit["reason"] = "no visible snapshot has this file";
+            // The answer reveals nothing, but the room's audit log does record that an outsider holds one of its files.
+            if (candidates.Count > 0) (call.SnapshotId, call.RoomId) = candidates[0];
+            call.Audit["reason"] = candidates.Count > 0 ? "caller is not a party to the room of the file" : "no snapshot has this file";
             throw new RpcException(new Status(StatusCode.NotFound,
                 $"No snapshot file with SHA-256 {sha256} is known to you. A file changed in any byte has another SHA-256."));
         }
