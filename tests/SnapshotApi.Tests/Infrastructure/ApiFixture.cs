@@ -191,8 +191,17 @@ public class ApiFixture : IAsyncLifetime
 
     private async Task<WebApplication> StartAsync(WebApplication host)
     {
+        try
+        {
+            await host.StartAsync();
+        }
+        catch
+        {
+            // A host that refused to start (a test of start-up checks) is not left for DisposeAsync to stop.
+            await host.DisposeAsync();
+            throw;
+        }
         _hosts.Add(host);
-        await host.StartAsync();
         return host;
     }
 
