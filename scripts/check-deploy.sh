@@ -128,6 +128,8 @@ for name, dep in by.get("Deployment", {}).items():
     for v in volumes.values():
         claim = v.get("persistentVolumeClaim", {}).get("claimName")
         if claim and claim not in by.get("PersistentVolumeClaim", {}): errors.append(f"{name}: PVC {claim} missing")
+        secret = v.get("secret", {}).get("secretName")
+        if secret and secret not in by.get("Secret", {}): errors.append(f"{name}: Secret {secret} (volume {v['name']}) missing")
     if not spec.get("securityContext", {}).get("runAsNonRoot"): errors.append(f"{name}: runAsNonRoot not set")
     for c in spec["containers"]:
         ports = {p["containerPort"] for p in c.get("ports", [])} | {p["name"] for p in c.get("ports", []) if "name" in p}

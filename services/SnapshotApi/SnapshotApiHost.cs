@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Sts.Shared.Rooms;
 using Sts.Shared.Storage;
 using Sts.Shared.Telemetry;
 using Sts.SnapshotApi.Admin;
@@ -41,6 +42,9 @@ public static class SnapshotApiHost
         services.AddSingleton<RoomFreezer>();
         services.AddSingleton<SnapshotAdmission>();
         services.AddScoped<SnapshotCreator>();
+        services.AddSingleton<RoomStateReader>();
+        services.AddScoped<SnapshotVerification>();
+        services.AddScoped<SnapshotDiff>();
         services.AddHostedService<Housekeeping>();
         services.AddHostedService<TaskReaper>();
         services.AddScoped<RpcCall>();

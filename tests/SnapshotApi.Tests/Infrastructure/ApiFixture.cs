@@ -11,6 +11,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Sts.Api.V1;
 using Sts.PdfWorker;
+using Sts.PdfWorker.Tests.Support;
 using Sts.Shared.Auth;
 using Sts.SnapshotApi.Data;
 
@@ -110,6 +111,8 @@ public class ApiFixture : IAsyncLifetime
         settings["Worker:WorkerId"] = $"test-worker-{_hosts.Count}";
         settings["Worker:StatsInterval"] = "00:00:01";
         settings["RenderCache:DiskRoot"] = Path.Combine(StorageRoot, "..", $"{Path.GetFileName(StorageRoot)}-cache-{_hosts.Count}");
+        // Signed, as in production: a worker without a certificate does not start.
+        foreach (var (key, value) in TestSigning.Settings) settings[key] = value;
         return await StartAsync(PdfWorkerHost.Create(["--contentRoot", ServiceFolder("PdfWorker")], b => Apply(b, settings, overrides)));
     }
 
@@ -212,8 +215,17 @@ public class ApiFixture : IAsyncLifetime
 
     private async Task<WebApplication> StartAsync(WebApplication host)
     {
+        try
+        {
+            await host.StartAsync();
+        }
+        catch
+        {
+            // A host that refused to start (a test of start-up checks) is not left for DisposeAsync to stop.
+            await host.DisposeAsync();
+            throw;
+        }
         _hosts.Add(host);
-        await host.StartAsync();
         return host;
     }
 

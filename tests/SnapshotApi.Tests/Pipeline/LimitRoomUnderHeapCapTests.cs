@@ -5,6 +5,7 @@ using Grpc.Net.Client;
 using Sts.Api.V1;
 using Sts.Bench.Load;
 using Sts.Chaos;
+using Sts.PdfWorker.Tests.Support;
 using Sts.Shared.Auth;
 using Sts.SnapshotApi.Tests.Infrastructure;
 
@@ -46,6 +47,8 @@ public sealed class LimitRoomUnderHeapCapTests(ApiFixture api) : IDisposable
             ["RenderCache__DiskRoot"] = Path.Combine(_logs, "render-cache"),
             ["Kestrel__Endpoints__Http__Url"] = $"http://127.0.0.1:{FreePort()}",
             ["Worker__WorkerId"] = "heap-capped-worker",
+            ["Signing__CertificatePath"] = TestSigning.CertificatePath,
+            ["Signing__CertificatePassword"] = TestSigning.Password,
         });
         using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{grpcPort}",
             new GrpcChannelOptions { MaxReceiveMessageSize = 32 * 1024 * 1024, MaxSendMessageSize = 32 * 1024 * 1024 });
