@@ -45,6 +45,9 @@ public static class SnapshotMapping
         RequestId = row.RequestId ?? "",
         RoomVersion = row.RoomVersion,
         Cached = row.Cached,
+        LegalHold = row.LegalHoldAt is { } heldAt
+            ? new LegalHold { Reason = row.LegalHoldReason ?? "", PlacedBy = row.LegalHoldBy ?? "", PlaceTime = Timestamp.FromDateTimeOffset(heldAt) }
+            : null,
     };
 
     public static SnapshotTask ToProto(TaskRow task, SnapshotRow snapshot) => new()
