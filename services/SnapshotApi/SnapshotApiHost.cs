@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Sts.Shared.Storage;
 using Sts.Shared.Telemetry;
@@ -8,6 +9,7 @@ using Sts.SnapshotApi.Data;
 using Sts.SnapshotApi.Messaging;
 using Sts.SnapshotApi.Rooms;
 using Sts.SnapshotApi.Rpc;
+using Sts.SnapshotApi.Schedules;
 using Sts.SnapshotApi.Snapshots;
 using Sts.SnapshotApi.Telemetry;
 
@@ -23,7 +25,8 @@ public static class SnapshotApiHost
         var services = builder.Services;
         var config = builder.Configuration;
 
-        services.AddSingleton(TimeProvider.System);
+        // TryAdd: a test that moves time registers its own clock first.
+        services.TryAddSingleton(TimeProvider.System);
         services.AddStsDatabase(config);
         services.AddStsAuthentication(config);
         services.AddSnapshotStore(config);
@@ -38,6 +41,7 @@ public static class SnapshotApiHost
         services.AddSingleton<RoomFreezer>();
         services.AddSingleton<SnapshotAdmission>();
         services.AddScoped<SnapshotCreator>();
+        services.AddSingleton<SnapshotDeleter>();
         services.AddHostedService<Housekeeping>();
         services.AddHostedService<TaskReaper>();
         services.AddScoped<RpcCall>();
@@ -45,6 +49,7 @@ public static class SnapshotApiHost
         services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<CallerRateLimiter>();
         services.AddSingleton<AuditLog>();
+        services.AddSchedules();
 
         // A room travels whole in UpsertRoom and GetRoom, so a message must hold the largest room the API accepts.
         var maxMessageBytes = config.GetValue("Grpc:MaxMessageBytes", 16 * 1024 * 1024);
@@ -74,6 +79,7 @@ public static class SnapshotApiHost
         app.MapGrpcService<SnapshotGrpcService>();
         app.MapGrpcService<AuditGrpcService>();
         app.MapGrpcService<AdminGrpcService>();
+        app.MapSchedules();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
         app.MapStsMetrics();
