@@ -66,8 +66,8 @@ public class ApiFixture : IAsyncLifetime
             Directory.Delete(dir, recursive: true);
     }
 
-    /// <summary>Starts another API replica on the same database and broker.</summary>
-    public async Task<WebApplication> StartApiAsync(IDictionary<string, string?>? overrides = null)
+    /// <summary>Starts another API replica on the same database and broker, on <paramref name="clock"/> when given (else the system's).</summary>
+    public async Task<WebApplication> StartApiAsync(IDictionary<string, string?>? overrides = null, TimeProvider? clock = null)
     {
         var settings = CommonSettings();
         settings["ConnectionStrings:Postgres"] = _database!.ConnectionString;
@@ -83,7 +83,14 @@ public class ApiFixture : IAsyncLifetime
         settings["Tasks:ReaperInterval"] = "01:00:00";
         // Tests call far faster than any real client; the limiter has its own test.
         settings["RateLimits:Enabled"] = "false";
-        return await StartAsync(SnapshotApiHost.Create(["--contentRoot", ServiceFolder("SnapshotApi")], b => Apply(b, settings, overrides)));
+        // Schedule tests start runner replicas on a clock they move; anywhere else a runner would fire schedules
+        // that requests (the fuzzer's, say) happen to create.
+        settings["Schedules:Enabled"] = "false";
+        return await StartAsync(SnapshotApiHost.Create(["--contentRoot", ServiceFolder("SnapshotApi")], b =>
+        {
+            if (clock is not null) b.Services.AddSingleton(clock);
+            Apply(b, settings, overrides);
+        }));
     }
 
     /// <summary>Starts a PdfWorker on the same broker and storage.</summary>
@@ -236,6 +243,7 @@ public sealed class ApiClient(CallInvoker invoker)
     public SnapshotService.SnapshotServiceClient Snapshots { get; } = new(invoker);
     public AuditService.AuditServiceClient Audit { get; } = new(invoker);
     public AdminService.AdminServiceClient Operations { get; } = new(invoker);
+    public ScheduleService.ScheduleServiceClient Schedules { get; } = new(invoker);
 }
 
 [CollectionDefinition(Name)]
