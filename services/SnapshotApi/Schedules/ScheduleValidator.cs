@@ -171,7 +171,8 @@ public static class ScheduleValidator
         if (include("start_time") && s.StartTime is not null)
         {
             if (s.TimingCase == Schedule.TimingOneofCase.Cron) v.Add("schedule.start_time", "applies to interval schedules only; cron sets its own times");
-            else v.Timestamp("schedule.start_time", s.StartTime, required: false);
+            else if (v.Timestamp("schedule.start_time", s.StartTime, required: false) && s.StartTime.ToDateTimeOffset() > now + MaxInterval)
+                v.Add("schedule.start_time", $"must be within {Describe(MaxInterval)} from now");
         }
         if (include("type")) v.Enum("schedule.type", s.Type);
         if (include("options")) SnapshotValidator.Options(v, "schedule.options", s.Type, s.Options);

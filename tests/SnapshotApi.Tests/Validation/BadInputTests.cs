@@ -463,6 +463,7 @@ public sealed class BadInput : IXunitSerializable
             s.StartTime = Timestamp.FromDateTimeOffset(new DateTimeOffset(2027, 1, 1, 0, 0, 0, TimeSpan.Zero));
         });
         yield return Schedule("CreateSchedule with a start time past year 9999", "schedule.start_time", s => s.StartTime = new Timestamp { Seconds = 253402300800 });
+        yield return Schedule("CreateSchedule with a start time two years ahead", "schedule.start_time", s => s.StartTime = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddYears(2)));
         yield return Schedule("CreateSchedule with an unspecified type", "schedule.type", s => s.Type = SnapshotType.Unspecified);
         yield return Schedule("CreateSchedule of CSV without documents", "schedule.options.include_documents", s =>
         {
