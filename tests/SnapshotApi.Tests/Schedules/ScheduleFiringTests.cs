@@ -118,6 +118,7 @@ public sealed class ScheduleFiringTests(ScheduleFixture fixture, ITestOutputHelp
         Assert.Equal(3, await fixture.CountAsync("SELECT count(*) FROM snapshots WHERE created_by = @p0", schedule.Principal));
         Assert.Equal("2", await fixture.ScalarAsync<string>(
             "SELECT metadata ->> 'skipped_slots' FROM audit_log WHERE action = 'ScheduleRun' AND snapshot_id = @p0", slots[1].SnapshotId!.Value));
+        await ScheduleFixture.MetricsAsync(runners.Replicas[0], "sts_schedule_slots_skipped_total");
         var summary = (await admin.Operations.GetMetricsSummaryAsync(new GetMetricsSummaryRequest { Hours = 1 })).Schedules;
         output.WriteLine($"GetMetricsSummary(1 h).schedules: {summary}");
         Assert.True(summary.SkippedSlots >= 2 && summary.Runs >= 3, summary.ToString());

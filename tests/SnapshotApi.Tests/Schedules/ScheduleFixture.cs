@@ -65,6 +65,20 @@ public sealed class ScheduleFixture : ApiFixture
             f[3])).ToList();
     }
 
+    /// <summary>Waits until a replica's /metrics has every one of <paramref name="series"/>; returns the samples (comment lines dropped).</summary>
+    public static async Task<string> MetricsAsync(WebApplication replica, params string[] series)
+    {
+        using var http = new HttpClient();
+        var url = new Uri(await HttpAddressOfAsync(replica), "/metrics");
+        var samples = "";
+        await SnapshotWaiting.EventuallyAsync(async () =>
+        {
+            samples = string.Join('\n', (await http.GetStringAsync(url)).Split('\n').Where(l => !l.StartsWith('#')));
+            return series.All(name => samples.Contains(name, StringComparison.Ordinal));
+        }, TimeSpan.FromSeconds(20), $"series {string.Join(", ", series)}");
+        return samples;
+    }
+
     /// <summary>A room every role can reach, upserted.</summary>
     public async Task<Room> RoomAsync()
     {

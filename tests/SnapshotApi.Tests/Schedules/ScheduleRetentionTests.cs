@@ -12,6 +12,7 @@ public sealed class ScheduleRetentionTests(ScheduleFixture fixture)
 {
     private static readonly DateTimeOffset Start = new(2027, 2, 1, 0, 0, 0, TimeSpan.Zero);
     private static readonly TimeSpan Minute = TimeSpan.FromMinutes(1);
+    private const string ScheduleSpecPrincipalDomain = Sts.SnapshotApi.Schedules.ScheduleSpec.PrincipalDomain;
 
     [Fact]
     public async Task Keep_last_three_over_ten_runs_leaves_exactly_the_newest_three()
@@ -41,6 +42,11 @@ public sealed class ScheduleRetentionTests(ScheduleFixture fixture)
             Assert.Equal(kept.Any(s => s.SnapshotId == id), File.Exists(Path.Combine(fixture.StorageRoot, key)));
         // The people's snapshots in the same room are not the schedule's to prune.
         foreach (var id in manual) Assert.Equal(1, await fixture.CountAsync("SELECT count(*) FROM snapshots WHERE id = @p0", id));
+        var metrics = await ScheduleFixture.MetricsAsync(runners.Replicas[0],
+            "sts_schedule_runs_total", "sts_schedule_slot_lag_seconds_bucket", "sts_schedule_retention_deleted_total{", "sts_schedules_active", "sts_schedules_overdue");
+        Assert.Contains("policy=\"schedule\"", metrics, StringComparison.Ordinal);
+        Assert.DoesNotContain(schedule.Id, metrics, StringComparison.Ordinal);
+        Assert.DoesNotContain(ScheduleSpecPrincipalDomain, metrics, StringComparison.Ordinal);
     }
 
     [Fact]
