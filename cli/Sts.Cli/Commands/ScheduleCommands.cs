@@ -203,41 +203,24 @@ public static class ScheduleCommands
         /// <summary>Copies the given flags into <paramref name="schedule"/>; returns the update-mask paths they set.</summary>
         public List<string> Apply(ParseResult parseResult, Schedule schedule)
         {
-            var paths = new List<string>();
-            if (parseResult.GetValue(_every) is { } every)
-            {
-                schedule.Interval = Wkt.Duration.FromTimeSpan(every);
-                paths.Add("interval");
-            }
-            if (parseResult.GetValue(_cron) is { } cron)
-            {
-                schedule.Cron = cron;
-                paths.Add("cron");
-            }
-            if (parseResult.GetValue(_zone) is { } zone)
-            {
-                schedule.TimeZone = zone;
-                paths.Add("time_zone");
-            }
-            if (parseResult.GetValue(_start) is { } start)
-            {
-                schedule.StartTime = Wkt.Timestamp.FromDateTimeOffset(start);
-                paths.Add("start_time");
-            }
-            if (parseResult.GetValue(_title) is { } title)
-            {
-                schedule.TitleTemplate = title;
-                paths.Add("title_template");
-            }
+            if (parseResult.GetValue(_every) is { } every) schedule.Interval = Wkt.Duration.FromTimeSpan(every);
+            if (parseResult.GetValue(_cron) is { } cron) schedule.Cron = cron;
+            if (parseResult.GetValue(_zone) is { } zone) schedule.TimeZone = zone;
+            if (parseResult.GetValue(_start) is { } start) schedule.StartTime = Wkt.Timestamp.FromDateTimeOffset(start);
+            if (parseResult.GetValue(_title) is { } title) schedule.TitleTemplate = title;
             var keepLast = parseResult.GetValue(_keepLast);
             var maxAge = parseResult.GetValue(_maxAge);
             if (keepLast is not null || maxAge is not null)
             {
                 schedule.Retention = new RetentionPolicy { MaxAge = maxAge is { } age ? Wkt.Duration.FromTimeSpan(age) : null };
                 if (keepLast is { } n) schedule.Retention.KeepLast = n;
-                paths.Add("retention");
             }
-            return paths;
+            (Option Option, string Path)[] paths =
+            [
+                (_every, "interval"), (_cron, "cron"), (_zone, "time_zone"), (_start, "start_time"), (_title, "title_template"),
+                (_keepLast, "retention"), (_maxAge, "retention"),
+            ];
+            return paths.Where(p => parseResult.GetResult(p.Option) is { Implicit: false }).Select(p => p.Path).Distinct().ToList();
         }
     }
 }

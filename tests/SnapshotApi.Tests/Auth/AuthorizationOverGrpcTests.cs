@@ -84,10 +84,7 @@ public sealed class AuthorizationOverGrpcTests(ApiFixture api)
     [Fact]
     public async Task Party_of_one_room_cannot_reach_another_rooms_snapshot()
     {
-        var mine = TestRooms.WithEveryRole();
-        var theirs = TestRooms.WithEveryRole();
-        await api.Platform.Rooms.UpsertRoomAsync(new UpsertRoomRequest { Room = mine });
-        await api.Platform.Rooms.UpsertRoomAsync(new UpsertRoomRequest { Room = theirs });
+        var (mine, theirs) = await TwoRoomsAsync();
         var snapshot = (await api.Admin.Snapshots.CreateSnapshotAsync(new CreateSnapshotRequest { RoomId = theirs.Id, Title = "t", Type = SnapshotType.Json })).Snapshot;
         var myAdmin = api.As(TestRooms.Email(mine.Id, PartyRole.Admin));
 
@@ -100,10 +97,7 @@ public sealed class AuthorizationOverGrpcTests(ApiFixture api)
     [Fact]
     public async Task Party_of_one_room_cannot_reach_or_schedule_another_room()
     {
-        var mine = TestRooms.WithEveryRole();
-        var theirs = TestRooms.WithEveryRole();
-        await api.Platform.Rooms.UpsertRoomAsync(new UpsertRoomRequest { Room = mine });
-        await api.Platform.Rooms.UpsertRoomAsync(new UpsertRoomRequest { Room = theirs });
+        var (mine, theirs) = await TwoRoomsAsync();
         var schedule = (await api.Admin.Schedules.CreateScheduleAsync(new CreateScheduleRequest { Schedule = HourlySchedule(theirs.Id) })).Schedule;
         var myOwner = api.As(TestRooms.Email(mine.Id, PartyRole.Owner));
 
@@ -144,6 +138,15 @@ public sealed class AuthorizationOverGrpcTests(ApiFixture api)
         }).ResponseAsync,
         _ => throw new ArgumentOutOfRangeException(nameof(action), action, null),
     };
+
+    private async Task<(Room Mine, Room Theirs)> TwoRoomsAsync()
+    {
+        var mine = TestRooms.WithEveryRole();
+        var theirs = TestRooms.WithEveryRole();
+        await api.Platform.Rooms.UpsertRoomAsync(new UpsertRoomRequest { Room = mine });
+        await api.Platform.Rooms.UpsertRoomAsync(new UpsertRoomRequest { Room = theirs });
+        return (mine, theirs);
+    }
 
     private static Schedule HourlySchedule(string roomId) => new()
     {

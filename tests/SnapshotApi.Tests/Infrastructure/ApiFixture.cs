@@ -218,7 +218,7 @@ public class ApiFixture : IAsyncLifetime
 }
 
 /// <summary>An <see cref="ApiFixture"/> with one PdfWorker running: the whole pipeline.</summary>
-public sealed class PipelineFixture : ApiFixture
+public class PipelineFixture : ApiFixture
 {
     public WebApplication Worker { get; private set; } = null!;
 

@@ -17,11 +17,7 @@ public sealed class ScheduleDstTests(ScheduleFixture fixture)
     [Fact]
     public async Task Daily_0230_in_Oslo_across_the_spring_change_runs_at_the_listed_times()
     {
-        var expected = ScheduleTimingTests.DailyMarch[1..];
-        await using var runners = await fixture.StartRunnersAsync(2, ScheduleTimingTests.Utc("2027-03-26T12:00"), Poll);
-        var schedule = await CreateAsync(runners, new Schedule { Cron = "30 2 * * *", TimeZone = "Europe/Oslo" });
-
-        await RunThroughAsync(runners, schedule, expected);
+        var schedule = await RunDailyAsync(ScheduleTimingTests.Utc("2027-03-26T12:00"), ScheduleTimingTests.DailyMarch[1..]);
 
         // The run at the end of the gap is titled in local time, after the change.
         Assert.Equal(1, await fixture.CountAsync("SELECT count(*) FROM snapshots WHERE created_by = @p0 AND title = @p1",
@@ -29,14 +25,8 @@ public sealed class ScheduleDstTests(ScheduleFixture fixture)
     }
 
     [Fact]
-    public async Task Daily_0230_in_Oslo_across_the_autumn_change_runs_at_the_listed_times()
-    {
-        var expected = ScheduleTimingTests.DailyOctober[1..];
-        await using var runners = await fixture.StartRunnersAsync(2, ScheduleTimingTests.Utc("2027-10-29T12:00"), Poll);
-        var schedule = await CreateAsync(runners, new Schedule { Cron = "30 2 * * *", TimeZone = "Europe/Oslo" });
-
-        await RunThroughAsync(runners, schedule, expected);
-    }
+    public Task Daily_0230_in_Oslo_across_the_autumn_change_runs_at_the_listed_times() =>
+        RunDailyAsync(ScheduleTimingTests.Utc("2027-10-29T12:00"), ScheduleTimingTests.DailyOctober[1..]);
 
     [Fact]
     public async Task Six_hourly_interval_across_both_changes_runs_at_the_listed_times()
@@ -58,14 +48,22 @@ public sealed class ScheduleDstTests(ScheduleFixture fixture)
         await RunThroughAsync(runners, schedule, ScheduleTimingTests.SixHourlyOctober, alreadyRun: ScheduleTimingTests.SixHourlyMarch.Length);
     }
 
-    private async Task<Schedule> CreateAsync(Runners runners, Schedule timing)
+    /// <summary>A daily 02:30 Oslo schedule on two replicas whose clock starts at <paramref name="start"/>, run through <paramref name="expected"/>.</summary>
+    private async Task<Schedule> RunDailyAsync(DateTimeOffset start, DateTimeOffset[] expected)
     {
-        var room = await fixture.RoomAsync();
-        timing.RoomId = room.Id;
+        await using var runners = await fixture.StartRunnersAsync(2, start, Poll);
+        var schedule = await CreateAsync(runners, new Schedule { Cron = "30 2 * * *", TimeZone = "Europe/Oslo" });
+        await RunThroughAsync(runners, schedule, expected);
+        return schedule;
+    }
+
+    private static Task<Schedule> CreateAsync(Runners runners, Schedule timing) => runners.ScheduleAsync(roomId =>
+    {
+        timing.RoomId = roomId;
         timing.Type = SnapshotType.Json;
         timing.TitleTemplate = "{room} at {slot}";
-        return (await (await runners.AdminAsync()).Schedules.CreateScheduleAsync(new CreateScheduleRequest { Schedule = timing })).Schedule;
-    }
+        return timing;
+    });
 
     /// <summary>For each expected due time: it is the schedule's next run time; set the clock to it; the slot runs, as itself.</summary>
     private async Task RunThroughAsync(Runners runners, Schedule schedule, DateTimeOffset[] expected, int alreadyRun = 0)

@@ -24,9 +24,8 @@ public sealed class ScheduleFiringTests(ScheduleFixture fixture, ITestOutputHelp
     public async Task Two_replicas_run_each_of_200_one_second_slots_exactly_once()
     {
         await using var runners = await fixture.StartRunnersAsync(2, Start);
-        var room = await fixture.RoomAsync();
         var admin = await runners.AdminAsync();
-        var schedule = (await admin.Schedules.CreateScheduleAsync(new CreateScheduleRequest { Schedule = ScheduleFixture.Every(room.Id, Second) })).Schedule;
+        var schedule = await runners.ScheduleAsync(roomId => ScheduleFixture.Every(roomId, Second));
         Assert.Equal(Start + Second, schedule.NextRunTime.ToDateTimeOffset());
 
         // Each step wakes both replicas' runners at once; the next step waits until this slot has run.
@@ -61,12 +60,13 @@ public sealed class ScheduleFiringTests(ScheduleFixture fixture, ITestOutputHelp
     public async Task Replicas_racing_for_one_slot_without_a_lease_commit_one_snapshot()
     {
         await using var runners = await fixture.StartRunnersAsync(2, Start);
-        var room = await fixture.RoomAsync();
-        var admin = await runners.AdminAsync();
         // Paused, so neither runner claims it: the test fires it on both replicas at once, past the lease entirely.
-        var request = ScheduleFixture.Every(room.Id, Second);
-        request.Paused = true;
-        var schedule = (await admin.Schedules.CreateScheduleAsync(new CreateScheduleRequest { Schedule = request })).Schedule;
+        var schedule = await runners.ScheduleAsync(roomId =>
+        {
+            var paused = ScheduleFixture.Every(roomId, Second);
+            paused.Paused = true;
+            return paused;
+        });
         var id = Guid.Parse(schedule.Id);
         var firings = runners.Replicas.Select(r => r.Services.GetRequiredService<ScheduleFiring>()).ToArray();
 
@@ -94,8 +94,7 @@ public sealed class ScheduleFiringTests(ScheduleFixture fixture, ITestOutputHelp
     public async Task After_three_missed_slots_one_catch_up_run_records_two_skipped()
     {
         await using var runners = await fixture.StartRunnersAsync(1, Start);
-        var room = await fixture.RoomAsync();
-        var schedule = (await (await runners.AdminAsync()).Schedules.CreateScheduleAsync(new CreateScheduleRequest { Schedule = ScheduleFixture.Every(room.Id, Minute) })).Schedule;
+        var schedule = await runners.ScheduleAsync(roomId => ScheduleFixture.Every(roomId, Minute));
         runners.Clock.Advance(Minute);
         await fixture.WaitForSlotsAsync(schedule.Id, 1, "the first slot");
 
@@ -137,9 +136,7 @@ public sealed class ScheduleFiringTests(ScheduleFixture fixture, ITestOutputHelp
                 ["Tasks:MaxPendingTasks"] = (2 * (pending + 1)).ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["Tasks:ScheduledShare"] = "0.5",
             });
-            var room = await fixture.RoomAsync();
-            var admin = await runners.AdminAsync();
-            var schedule = (await admin.Schedules.CreateScheduleAsync(new CreateScheduleRequest { Schedule = ScheduleFixture.Every(room.Id, Minute) })).Schedule;
+            var schedule = await runners.ScheduleAsync(roomId => ScheduleFixture.Every(roomId, Minute));
             var id = Guid.Parse(schedule.Id);
             runners.Clock.Advance(Minute);
             await fixture.WaitForSlotsAsync(schedule.Id, 1, "slot 1, which fills the backlog");
@@ -157,6 +154,9 @@ public sealed class ScheduleFiringTests(ScheduleFixture fixture, ITestOutputHelp
 
             runners.Clock.Advance(TimeSpan.FromSeconds(20));
             await fixture.WaitForSlotsAsync(schedule.Id, 2, "slot 2 once the backlog has room");
+            // Slot 2's snapshot fills the backlog again until the worker has rendered it.
+            await SnapshotWaiting.EventuallyAsync(async () => await fixture.CountAsync("SELECT count(*) FROM tasks WHERE status = 'pending'") <= pending,
+                TimeSpan.FromSeconds(60), "the worker to render slot 2's snapshot");
             runners.Clock.Advance(TimeSpan.FromSeconds(30));
             await fixture.WaitForSlotsAsync(schedule.Id, 3, "slot 3 on time");
 
@@ -178,9 +178,8 @@ public sealed class ScheduleFiringTests(ScheduleFixture fixture, ITestOutputHelp
     public async Task A_paused_schedule_runs_nothing_and_resumes_at_the_next_slot_without_catching_up()
     {
         await using var runners = await fixture.StartRunnersAsync(1, Start);
-        var room = await fixture.RoomAsync();
         var admin = await runners.AdminAsync();
-        var schedule = (await admin.Schedules.CreateScheduleAsync(new CreateScheduleRequest { Schedule = ScheduleFixture.Every(room.Id, Minute) })).Schedule;
+        var schedule = await runners.ScheduleAsync(roomId => ScheduleFixture.Every(roomId, Minute));
         runners.Clock.Advance(Minute);
         await fixture.WaitForSlotsAsync(schedule.Id, 1, "the slot before the pause");
 
@@ -215,9 +214,8 @@ public sealed class ScheduleFiringTests(ScheduleFixture fixture, ITestOutputHelp
         try
         {
             await using var runners = await fixture.StartRunnersAsync(1, Start);
-            var room = await fixture.RoomAsync();
             var admin = await runners.AdminAsync();
-            var schedule = (await admin.Schedules.CreateScheduleAsync(new CreateScheduleRequest { Schedule = ScheduleFixture.Every(room.Id, Minute) })).Schedule;
+            var schedule = await runners.ScheduleAsync(roomId => ScheduleFixture.Every(roomId, Minute));
             runners.Clock.Advance(Minute);
             await fixture.WaitForSlotsAsync(schedule.Id, 1, "slot 1");
             Assert.Equal(0, (await admin.Operations.GetMetricsSummaryAsync(new GetMetricsSummaryRequest())).Schedules.Overdue);

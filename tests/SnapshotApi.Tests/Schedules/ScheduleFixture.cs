@@ -12,23 +12,8 @@ namespace Sts.SnapshotApi.Tests.Schedules;
 /// replicas that run schedules on a <see cref="FakeTimeProvider"/>: slots come due when the test moves that clock, on
 /// every replica at once, and nothing waits for real time.
 /// </summary>
-public sealed class ScheduleFixture : ApiFixture
+public sealed class ScheduleFixture : PipelineFixture
 {
-    public WebApplication Worker { get; private set; } = null!;
-
-    public override async Task InitializeAsync()
-    {
-        await base.InitializeAsync();
-        Worker = await StartWorkerAsync();
-    }
-
-    /// <summary>Starts the standard worker again after a test stopped it.</summary>
-    public async Task RestartWorkerAsync()
-    {
-        await StopAsync(Worker);
-        Worker = await StartWorkerAsync();
-    }
-
     /// <summary>
     /// <paramref name="count"/> replicas that run schedules, sharing one clock that starts at <paramref name="start"/> (a
     /// whole minute, so that moves to whole seconds land on the runners' ticks). Earlier tests' schedules are paused.
@@ -134,6 +119,13 @@ public sealed class Runners(ScheduleFixture fixture, FakeTimeProvider clock, Dic
     {
         _replicas.Remove(replica);
         await fixture.StopAsync(replica);
+    }
+
+    /// <summary>Creates the schedule <paramref name="build"/> makes for a new room, through a runner (so on the fake clock).</summary>
+    public async Task<Schedule> ScheduleAsync(Func<string, Schedule> build)
+    {
+        var room = await fixture.RoomAsync();
+        return (await (await AdminAsync()).Schedules.CreateScheduleAsync(new CreateScheduleRequest { Schedule = build(room.Id) })).Schedule;
     }
 
     /// <summary>A platform admin's client of a running replica (the first by default), on the fake clock.</summary>
