@@ -75,13 +75,14 @@ public static class ScheduleValidator
         {
             switch (path)
             {
+                // A new timing starts afresh unless the update gives its start too (which cron then refuses).
                 case "interval":
                     merged.Interval = patch.Interval;
                     if (!update.Mask.Contains("start_time")) merged.StartTime = null;
                     break;
                 case "cron":
                     merged.Cron = patch.Cron;
-                    merged.StartTime = null;
+                    if (!update.Mask.Contains("start_time")) merged.StartTime = null;
                     break;
                 case "time_zone": merged.TimeZone = patch.TimeZone; break;
                 case "start_time": merged.StartTime = patch.StartTime; break;
