@@ -124,9 +124,9 @@ public sealed class Cluster : IDisposable
             env["Tasks__ReaperInterval"] = "00:00:02";
             env["RateLimits__Enabled"] = "false";
             env["Database__MigrateOnStartup"] = "true";
-            // The run's schedule fires every 2 s on both replicas; a replica killed holding it delays it 5 s at most.
+            // The run's schedule fires every 2 s on both replicas (polling each second, the default); a replica killed
+            // holding it delays it 5 s at most.
             env["Schedules__MinInterval"] = "00:00:01";
-            env["Schedules__PollInterval"] = "00:00:00.250";
             env["Schedules__Lease"] = "00:00:05";
             SetPollInterval(process, TimeSpan.FromMilliseconds(500));
             Apis.Add(new ApiReplica(i, process, grpcPort));
