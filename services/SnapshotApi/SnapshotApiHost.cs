@@ -48,7 +48,7 @@ public static class SnapshotApiHost
         services.AddScoped<RoomAccess>();
         services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<CallerRateLimiter>();
-        services.AddSingleton<AuditLog>();
+        services.AddAudit();
         services.AddSchedules();
 
         // A room travels whole in UpsertRoom and GetRoom, so a message must hold the largest room the API accepts.

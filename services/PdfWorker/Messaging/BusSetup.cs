@@ -22,7 +22,7 @@ public static class BusSetup
                     h.PublisherConfirmation = true;
                 });
                 // Interactive and scheduled work arrive on separate queues with separate render slots.
-                cfg.ReceiveEndpoint(GenerateSnapshot.Queue, e => Consume(e, context, worker.EffectivePrefetch, worker.EffectiveConcurrency));
+                cfg.ReceiveEndpoint(GenerateSnapshot.Queue, e => Consume(e, context, worker.EffectivePrefetch, worker.EffectiveMessageConcurrency));
                 cfg.ReceiveEndpoint(GenerateSnapshot.ScheduledQueue, e => Consume(e, context, worker.ScheduledConcurrency, worker.ScheduledConcurrency));
             });
         });

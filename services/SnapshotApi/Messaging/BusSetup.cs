@@ -17,7 +17,7 @@ public static class BusSetup
         {
             x.SetKebabCaseEndpointNameFormatter();
             x.AddConsumer<SnapshotProgressedConsumer>();
-            x.AddConsumer<SnapshotCompletedConsumer>();
+            x.AddConsumer<SnapshotCompletedConsumer, SnapshotCompletedConsumerDefinition>();
             x.AddConsumer<SnapshotFailedConsumer>();
             x.AddConsumer<GenerateSnapshotFaultConsumer>();
             x.AddConsumer<WorkerStatsReportedConsumer>();
@@ -43,6 +43,7 @@ public static class BusSetup
 
         services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<SnapshotTransitions>();
+        services.AddSingleton<OutboxSignal>();
         services.AddSingleton<SnapshotChangeFeed>();
         services.AddHostedService(sp => sp.GetRequiredService<SnapshotChangeFeed>());
         // Registered after MassTransit, so it starts only once the bus is up.

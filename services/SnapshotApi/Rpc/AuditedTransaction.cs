@@ -8,15 +8,15 @@ namespace Sts.SnapshotApi.Rpc;
 public static class AuditedTransaction
 {
     /// <summary>
-    /// Runs <paramref name="change"/> (and saves what it tracks), then appends the call's audit record as OK and
+    /// Runs <paramref name="change"/>, adds the call's audit record as OK, saves what the context tracks and
     /// commits. When the change throws, both roll back and <see cref="RpcPipeline"/> audits the failure as usual.
     /// </summary>
     public static async Task InAuditedTransactionAsync(this StsDbContext db, AuditLog auditLog, RpcCall call, Func<Task> change, CancellationToken ct)
     {
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         await change();
+        auditLog.Add(db, call.ToAuditEntry(StatusCode.OK));
         await db.SaveChangesAsync(ct);
-        await auditLog.AppendInTransactionAsync(db, call.ToAuditEntry(StatusCode.OK), ct);
         await tx.CommitAsync(ct);
         call.AuditWritten = true;
     }

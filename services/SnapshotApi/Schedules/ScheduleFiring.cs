@@ -46,7 +46,7 @@ public sealed partial class ScheduleFiring(IServiceScopeFactory scopes, TimeProv
         {
             // Nothing committed. One schedule's fault must not stop the others; its lease runs out and it is tried again.
             metrics.Ran("failed");
-            if (Rpc.RpcPipeline.IsTransient(ex)) logger.LogWarning("Schedule {ScheduleId} could not run its slot: {Error}", schedule.Id, ex.Message);
+            if (TransientFaults.IsTransient(ex)) logger.LogWarning("Schedule {ScheduleId} could not run its slot: {Error}", schedule.Id, ex.Message);
             else logger.LogError(ex, "Schedule {ScheduleId} could not run its slot", schedule.Id);
             return FireOutcome.Failed;
         }

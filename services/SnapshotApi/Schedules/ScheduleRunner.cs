@@ -34,7 +34,7 @@ public sealed class ScheduleRunner(
                 {
                     await RunOnceAsync(stoppingToken);
                 }
-                catch (Exception ex) when (Rpc.RpcPipeline.IsTransient(ex))
+                catch (Exception ex) when (TransientFaults.IsTransient(ex))
                 {
                     logger.LogWarning("Scheduler pass cut short: {Error}", ex.Message);
                 }

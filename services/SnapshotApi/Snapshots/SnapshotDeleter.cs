@@ -40,7 +40,11 @@ public sealed class SnapshotDeleter(AuditLog auditLog, ISnapshotStore store, ILo
                 DELETE FROM snapshots WHERE id = {snapshotId} AND legal_hold_at IS NULL AND status IN ('completed', 'failed')
                 RETURNING file_key AS "FileKey", state_key AS "StateKey"
                 """).ToListAsync(ct);
-            if (deleted.Count > 0 && audit is not null) await auditLog.AppendInTransactionAsync(db, audit, ct);
+            if (deleted.Count > 0 && audit is not null)
+            {
+                auditLog.Add(db, audit);
+                await db.SaveChangesAsync(ct);
+            }
             await tx.CommitAsync(ct);
         }
         if (deleted.Count == 0)
