@@ -210,7 +210,7 @@ public static class ScheduleValidator
     {
         if (text.Any(char.IsControl) || ScheduleTiming.ParseCron(text.Trim()) is not { } cron)
         {
-            v.Add("schedule.cron", "is not a cron expression of five fields (minute hour day-of-month month day-of-week), such as \"30 2 * * *\"");
+            v.Add("schedule.cron", "is not a valid cron expression of five fields (minute 0-59, hour 0-23, day of month 1-31, month 1-12, day of week 0-7), such as \"30 2 * * *\"");
             return;
         }
         // Without a valid zone (reported already, or not part of this update) the gaps are checked on the whole schedule later.
