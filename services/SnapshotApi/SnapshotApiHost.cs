@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Sts.Shared.Storage;
@@ -12,6 +13,7 @@ using Sts.SnapshotApi.Rpc;
 using Sts.SnapshotApi.Schedules;
 using Sts.SnapshotApi.Snapshots;
 using Sts.SnapshotApi.Telemetry;
+using Sts.SnapshotApi.Tls;
 
 namespace Sts.SnapshotApi;
 
@@ -29,6 +31,7 @@ public static class SnapshotApiHost
         services.TryAddSingleton(TimeProvider.System);
         services.AddStsDatabase(config);
         services.AddStsAuthentication(config);
+        services.AddGrpcTls(config);
         services.AddSnapshotStore(config);
         services.AddSnapshotApiBus(config);
         services.AddStsTelemetry(config, ApiMetrics.MeterName);
@@ -81,6 +84,9 @@ public static class SnapshotApiHost
         app.MapGrpcService<AdminGrpcService>();
         app.MapSchedules();
         app.MapGrpcHealthChecksService();
+        // The same two answers over plain HTTP on the metrics port, for probes that cannot reach a TLS gRPC port.
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = check => check.Tags.Contains("live") });
+        app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
         app.MapGrpcReflectionService();
         app.MapStsMetrics();
         return app;

@@ -1,6 +1,7 @@
 using MassTransit;
 using Sts.PdfWorker.Generation;
 using Sts.Shared.Messaging;
+using Sts.Shared.Tls;
 
 namespace Sts.PdfWorker.Messaging;
 
@@ -10,6 +11,7 @@ public static class BusSetup
     public static IServiceCollection AddWorkerBus(this IServiceCollection services, IConfiguration configuration, WorkerOptions worker)
     {
         var address = BusAddress.From(configuration);
+        var brokerTrust = BrokerTrust.From(configuration, address.Host);
         services.AddMassTransit(x =>
         {
             x.AddConsumer<GenerateSnapshotConsumer>();
@@ -20,6 +22,8 @@ public static class BusSetup
                     h.Username(address.Username);
                     h.Password(address.Password);
                     h.PublisherConfirmation = true;
+                    // MassTransit turns TLS on by itself only on port 5671; amqps:// means TLS on any port.
+                    if (address.Host.Scheme == "amqps") h.UseSsl(s => s.CertificateValidationCallback = brokerTrust);
                 });
                 // Interactive and scheduled work arrive on separate queues with separate render slots.
                 cfg.ReceiveEndpoint(GenerateSnapshot.Queue, e => Consume(e, context, worker.EffectivePrefetch, worker.EffectiveMessageConcurrency));

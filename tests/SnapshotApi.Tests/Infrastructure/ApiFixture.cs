@@ -56,7 +56,7 @@ public class ApiFixture : IAsyncLifetime
         _channel = Channel(Address);
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         foreach (var channel in _channels) channel.Dispose();
         foreach (var host in Enumerable.Reverse(_hosts)) await StopAsync(host);
@@ -67,7 +67,11 @@ public class ApiFixture : IAsyncLifetime
     }
 
     /// <summary>Starts another API replica on the same database and broker, on <paramref name="clock"/> when given (else the system's).</summary>
-    public async Task<WebApplication> StartApiAsync(IDictionary<string, string?>? overrides = null, TimeProvider? clock = null)
+    public async Task<WebApplication> StartApiAsync(IDictionary<string, string?>? overrides = null, TimeProvider? clock = null) =>
+        await StartAsync(CreateApi(overrides, clock));
+
+    /// <summary>An API replica on the same database and broker, built but not started (to see how it fails to start, say).</summary>
+    public WebApplication CreateApi(IDictionary<string, string?>? overrides = null, TimeProvider? clock = null)
     {
         var settings = CommonSettings();
         settings["ConnectionStrings:Postgres"] = _database!.ConnectionString;
@@ -86,12 +90,25 @@ public class ApiFixture : IAsyncLifetime
         // Schedule tests start runner replicas on a clock they move; anywhere else a runner would fire schedules
         // that requests (the fuzzer's, say) happen to create.
         settings["Schedules:Enabled"] = "false";
-        return await StartAsync(SnapshotApiHost.Create(["--contentRoot", ServiceFolder("SnapshotApi")], b =>
+        ConfigureApi(settings);
+        return SnapshotApiHost.Create(["--contentRoot", ServiceFolder("SnapshotApi")], b =>
         {
             if (clock is not null) b.Services.AddSingleton(clock);
             Apply(b, settings, overrides);
-        }));
+        });
     }
+
+    /// <summary>A fixture that runs the API differently (another identity provider, TLS) adds its settings here.</summary>
+    protected virtual void ConfigureApi(IDictionary<string, string?> settings)
+    {
+    }
+
+    /// <summary>A token for the given user that this fixture's API accepts.</summary>
+    public virtual string Mint(string email, string? role, IEnumerable<string> scopes, TimeSpan lifetime) =>
+        TokenMinter.Mint(Tokens, email, role, scopes, lifetime);
+
+    /// <summary>Tokens this fixture's API must refuse beyond the generic forgeries the fuzzer makes itself, with a name for each.</summary>
+    public virtual IReadOnlyList<(string Name, string Token)> Forgeries(int seed) => [];
 
     /// <summary>Starts a PdfWorker on the same broker and storage.</summary>
     public async Task<WebApplication> StartWorkerAsync(IDictionary<string, string?>? overrides = null)
@@ -142,7 +159,7 @@ public class ApiFixture : IAsyncLifetime
 
     /// <summary>Clients that call as the given user, with a token signed by this run's key.</summary>
     public ApiClient As(string email, string? role = null, params string[] scopes) =>
-        WithToken(TokenMinter.Mint(Tokens, email, role, scopes, TimeSpan.FromMinutes(10)));
+        WithToken(Mint(email, role, scopes, TimeSpan.FromMinutes(10)));
 
     /// <summary>The platform's service principal, which may write rooms.</summary>
     public ApiClient Platform => As(PlatformEmail, null, StsClaims.RoomsWriteScope);
@@ -168,7 +185,7 @@ public class ApiFixture : IAsyncLifetime
 
     /// <summary>A client of a specific replica, calling as the given user.</summary>
     public async Task<ApiClient> ClientOfAsync(WebApplication replica, string email, string? role = null, params string[] scopes) =>
-        WithToken(TokenMinter.Mint(Tokens, email, role, scopes, TimeSpan.FromMinutes(10)), Channel(await AddressOfAsync(replica)));
+        WithToken(Mint(email, role, scopes, TimeSpan.FromMinutes(10)), Channel(await AddressOfAsync(replica)));
 
     public StsDbContext CreateDbContext() => Services.GetRequiredService<IDbContextFactory<StsDbContext>>().CreateDbContext();
 
@@ -186,11 +203,19 @@ public class ApiFixture : IAsyncLifetime
         ["Logging:LogLevel:Default"] = Environment.GetEnvironmentVariable("STS_TEST_LOG_LEVEL") ?? "Warning",
     };
 
-    private GrpcChannel Channel(Uri address)
+    /// <summary>A channel to an address of this fixture's API (disposed with the fixture); by default with 32 MiB message limits.</summary>
+    public GrpcChannel Channel(Uri address, GrpcChannelOptions? options = null)
     {
-        var channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions { MaxReceiveMessageSize = 32 * 1024 * 1024, MaxSendMessageSize = 32 * 1024 * 1024 });
+        options ??= new GrpcChannelOptions { MaxReceiveMessageSize = 32 * 1024 * 1024, MaxSendMessageSize = 32 * 1024 * 1024 };
+        ConfigureChannel(options);
+        var channel = GrpcChannel.ForAddress(address, options);
         _channels.Add(channel);
         return channel;
+    }
+
+    /// <summary>A fixture whose API needs more of its clients (TLS trust, a client certificate) sets it here.</summary>
+    protected virtual void ConfigureChannel(GrpcChannelOptions options)
+    {
     }
 
     private async Task<WebApplication> StartAsync(WebApplication host)
