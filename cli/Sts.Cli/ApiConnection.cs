@@ -41,6 +41,7 @@ public sealed class ApiConnection : IDisposable
         Rooms = new RoomService.RoomServiceClient(_channel);
         Snapshots = new SnapshotService.SnapshotServiceClient(_channel);
         Audit = new AuditService.AuditServiceClient(_channel);
+        Schedules = new ScheduleService.ScheduleServiceClient(_channel);
         Health = new Health.HealthClient(_channel);
     }
 
@@ -51,6 +52,8 @@ public sealed class ApiConnection : IDisposable
     public SnapshotService.SnapshotServiceClient Snapshots { get; }
 
     public AuditService.AuditServiceClient Audit { get; }
+
+    public ScheduleService.ScheduleServiceClient Schedules { get; }
 
     public Health.HealthClient Health { get; }
 

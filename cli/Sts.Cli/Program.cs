@@ -10,6 +10,7 @@ var root = new RootCommand("Command-line client of the STS Snapshot Service.")
     HealthCommand.Create(),
     RoomCommands.Create(),
     SnapshotCommands.Create(),
+    ScheduleCommands.Create(),
     TaskCommands.Create(),
     AuditCommands.Create(),
     VerifyCommand.Create(),

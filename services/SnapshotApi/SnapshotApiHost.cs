@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Sts.Shared.Rooms;
 using Sts.Shared.Storage;
@@ -10,6 +11,7 @@ using Sts.SnapshotApi.Data;
 using Sts.SnapshotApi.Messaging;
 using Sts.SnapshotApi.Rooms;
 using Sts.SnapshotApi.Rpc;
+using Sts.SnapshotApi.Schedules;
 using Sts.SnapshotApi.Snapshots;
 using Sts.SnapshotApi.Telemetry;
 using Sts.SnapshotApi.Tls;
@@ -26,7 +28,8 @@ public static class SnapshotApiHost
         var services = builder.Services;
         var config = builder.Configuration;
 
-        services.AddSingleton(TimeProvider.System);
+        // TryAdd: a test that moves time registers its own clock first.
+        services.TryAddSingleton(TimeProvider.System);
         services.AddStsDatabase(config);
         services.AddStsAuthentication(config);
         services.AddGrpcTls(config);
@@ -45,6 +48,7 @@ public static class SnapshotApiHost
         services.AddSingleton<RoomStateReader>();
         services.AddScoped<SnapshotVerification>();
         services.AddScoped<SnapshotDiff>();
+        services.AddSingleton<SnapshotDeleter>();
         services.AddHostedService<Housekeeping>();
         services.AddHostedService<TaskReaper>();
         services.AddScoped<RpcCall>();
@@ -52,6 +56,7 @@ public static class SnapshotApiHost
         services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<CallerRateLimiter>();
         services.AddAudit();
+        services.AddSchedules();
 
         // A room travels whole in UpsertRoom and GetRoom, so a message must hold the largest room the API accepts.
         var maxMessageBytes = config.GetValue("Grpc:MaxMessageBytes", 16 * 1024 * 1024);
@@ -81,6 +86,7 @@ public static class SnapshotApiHost
         app.MapGrpcService<SnapshotGrpcService>();
         app.MapGrpcService<AuditGrpcService>();
         app.MapGrpcService<AdminGrpcService>();
+        app.MapSchedules();
         app.MapGrpcHealthChecksService();
         // The same two answers over plain HTTP on the metrics port, for probes that cannot reach a TLS gRPC port.
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = check => check.Tags.Contains("live") });

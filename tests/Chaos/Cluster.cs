@@ -17,6 +17,7 @@ public sealed class ApiReplica : IDisposable
         Snapshots = new SnapshotService.SnapshotServiceClient(Channel);
         Rooms = new RoomService.RoomServiceClient(Channel);
         Audit = new AuditService.AuditServiceClient(Channel);
+        Schedules = new ScheduleService.ScheduleServiceClient(Channel);
         Health = new Health.HealthClient(Channel);
     }
 
@@ -27,6 +28,7 @@ public sealed class ApiReplica : IDisposable
     public SnapshotService.SnapshotServiceClient Snapshots { get; }
     public RoomService.RoomServiceClient Rooms { get; }
     public AuditService.AuditServiceClient Audit { get; }
+    public ScheduleService.ScheduleServiceClient Schedules { get; }
     public Health.HealthClient Health { get; }
 
     /// <summary>Creates are sent to replicas that are in service; a replica taken out for a phase gets none.</summary>
@@ -122,6 +124,10 @@ public sealed class Cluster : IDisposable
             env["Tasks__ReaperInterval"] = "00:00:02";
             env["RateLimits__Enabled"] = "false";
             env["Database__MigrateOnStartup"] = "true";
+            // The run's schedule fires every 2 s on both replicas (polling each second, the default); a replica killed
+            // holding it delays it 5 s at most.
+            env["Schedules__MinInterval"] = "00:00:01";
+            env["Schedules__Lease"] = "00:00:05";
             SetPollInterval(process, TimeSpan.FromMilliseconds(500));
             Apis.Add(new ApiReplica(i, process, grpcPort));
         }

@@ -4,12 +4,13 @@ using Sts.Cli.Display;
 
 namespace Sts.Cli.Commands;
 
-/// <summary>sts snapshots create|get|list|watch|download|delete|diff.</summary>
+/// <summary>sts snapshots create|get|list|watch|download|delete|hold|release|diff.</summary>
 public static class SnapshotCommands
 {
     public static Command Create() => new("snapshots", "Create, inspect, follow and download snapshots of rooms.")
     {
-        CreateSnapshot(), Get(), List(), Watch(), SnapshotDownload.Create(), Delete(), SnapshotDiffCommand.Create(),
+        CreateSnapshot(), Get(), List(), Watch(), SnapshotDownload.Create(), Delete(), Hold(hold: true), Hold(hold: false),
+        SnapshotDiffCommand.Create(),
     };
 
     private static Command CreateSnapshot()
@@ -18,20 +19,10 @@ public static class SnapshotCommands
         var title = new Option<string>("--title") { Description = "Title, 1-200 characters.", Required = true };
         var type = EnumOption.Create<SnapshotType>("--type", "File format.");
         type.Required = true;
-        var noDocuments = new Option<bool>("--no-documents") { Description = "Leave out the documents section (CSV needs it)." };
-        var noActivity = new Option<bool>("--no-activity") { Description = "Leave out the activity log." };
-        var noApprovals = new Option<bool>("--no-approvals") { Description = "Leave out the approvals section." };
-        var activityLimit = new Option<int>("--activity-limit") { Description = "Keep only the newest N activity entries (0 keeps all).", HelpName = "n" };
         var requestId = new Option<string?>("--request-id")
         {
             Description = "Idempotency key (a UUID): repeating it returns the first snapshot. Default: a new one, so that retries are safe.",
             HelpName = "uuid",
-        };
-        var watermark = new Option<string>("--watermark")
-        {
-            Description = "Text across every page of a PDF, such as DRAFT or CONFIDENTIAL (at most 40 characters), recorded in every type's metadata.",
-            HelpName = "text",
-            DefaultValueFactory = _ => "",
         };
         var compareTo = new Option<string>("--compare-to")
         {
@@ -49,8 +40,14 @@ public static class SnapshotCommands
 
         var command = new Command("create", "Freeze a room's current state and queue its rendering.")
         {
-            room, title, type, noDocuments, noActivity, noApprovals, activityLimit, watermark, compareTo, requestId, scheduled, wait, download,
+            room, title, type,
         };
+        var options = new SnapshotOptionFlags(command);
+        command.Options.Add(compareTo);
+        command.Options.Add(requestId);
+        command.Options.Add(scheduled);
+        command.Options.Add(wait);
+        command.Options.Add(download);
         var api = new ApiOptions(command, DevIdentity.Admin);
         command.SetAction((parseResult, ct) => api.RunAsync(parseResult, async connection =>
         {
@@ -59,15 +56,7 @@ public static class SnapshotCommands
                 RoomId = parseResult.GetRequiredValue(room),
                 Title = parseResult.GetRequiredValue(title),
                 Type = parseResult.GetRequiredValue(type),
-                Options = new SnapshotOptions
-                {
-                    IncludeDocuments = !parseResult.GetValue(noDocuments),
-                    IncludeActivity = !parseResult.GetValue(noActivity),
-                    IncludeApprovals = !parseResult.GetValue(noApprovals),
-                    ActivityLimit = parseResult.GetValue(activityLimit),
-                    Watermark = parseResult.GetValue(watermark) ?? "",
-                    CompareToSnapshotId = parseResult.GetValue(compareTo) ?? "",
-                },
+                Options = options.Read(parseResult, compareTo: parseResult.GetValue(compareTo) ?? ""),
                 RequestId = parseResult.GetValue(requestId) ?? Guid.NewGuid().ToString("D"),
                 Priority = parseResult.GetValue(scheduled) ? SnapshotPriority.Scheduled : SnapshotPriority.Interactive,
             };
@@ -148,6 +137,28 @@ public static class SnapshotCommands
             var request = new DeleteSnapshotRequest { SnapshotId = parseResult.GetRequiredValue(id) };
             await connection.Snapshots.DeleteSnapshotAsync(request, connection.Unary(ct));
             Console.WriteLine($"Deleted snapshot {request.SnapshotId}.");
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+
+    private static Command Hold(bool hold)
+    {
+        var id = SnapshotId();
+        var reason = new Option<string>("--reason")
+        {
+            Description = hold ? "Why it is held (required); shown with the hold and in the audit log." : "Why it is released, for the audit log.",
+            Required = hold,
+            DefaultValueFactory = _ => "",
+        };
+        var command = hold
+            ? new Command("hold", "Place a snapshot under legal hold: nothing deletes it until released (room admins only).") { id, reason }
+            : new Command("release", "Release a snapshot's legal hold (room admins only).") { id, reason };
+        var api = new ApiOptions(command, DevIdentity.Admin);
+        command.SetAction((parseResult, ct) => api.RunAsync(parseResult, async connection =>
+        {
+            var request = new SetLegalHoldRequest { SnapshotId = parseResult.GetRequiredValue(id), Hold = hold, Reason = parseResult.GetValue(reason) ?? "" };
+            SnapshotView.WriteDetails((await connection.Snapshots.SetLegalHoldAsync(request, connection.Unary(ct))).Snapshot);
             return ExitCodes.Ok;
         }));
         return command;

@@ -28,6 +28,7 @@ public static class SnapshotView
         ("completed", Time(snapshot.CompleteTime)),
         ("task", snapshot.TaskId),
         ("request id", snapshot.RequestId),
+        ("legal hold", snapshot.LegalHold is { } hold ? $"{hold.Reason} (by {hold.PlacedBy}, {Time(hold.PlaceTime)})" : ""),
         .. File(snapshot),
     ]);
 
@@ -55,7 +56,7 @@ public static class SnapshotView
             ? Duration.Format(completed.ToDateTimeOffset() - created.ToDateTimeOffset())
             : "";
 
-    private static string Includes(SnapshotOptions? options)
+    public static string Includes(SnapshotOptions? options)
     {
         if (options is null) return "everything";
         var parts = new List<string>();

@@ -3,11 +3,12 @@ using Npgsql;
 using Sts.Api.V1;
 using Sts.SnapshotApi.Auth;
 using Sts.SnapshotApi.Rpc;
+using Sts.SnapshotApi.Schedules;
 
 namespace Sts.SnapshotApi.Admin;
 
 /// <summary>Operational summaries for platform admins.</summary>
-public sealed class AdminGrpcService(NpgsqlDataSource dataSource, RoomAccess access, StorageVerifier verifier) : AdminService.AdminServiceBase
+public sealed class AdminGrpcService(NpgsqlDataSource dataSource, RoomAccess access, StorageVerifier verifier, TimeProvider clock) : AdminService.AdminServiceBase
 {
     private const int DefaultHours = 24;
     private const int MaxHours = 720;
@@ -94,6 +95,7 @@ public sealed class AdminGrpcService(NpgsqlDataSource dataSource, RoomAccess acc
                 HitRatePercent = lookups == 0 ? 0 : Math.Round(100.0 * hits / lookups, 1),
             };
         }
+        response.Schedules = await ScheduleFigures.SummaryAsync(dataSource, clock.GetUtcNow(), window, ct);
         return response;
     }
 

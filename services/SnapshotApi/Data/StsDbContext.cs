@@ -4,6 +4,7 @@ using Sts.SnapshotApi.Admin;
 using Sts.SnapshotApi.Audit;
 using Sts.SnapshotApi.Outbox;
 using Sts.SnapshotApi.Rooms;
+using Sts.SnapshotApi.Schedules;
 using Sts.SnapshotApi.Snapshots;
 
 namespace Sts.SnapshotApi.Data;
@@ -23,6 +24,9 @@ public sealed class StsDbContext(DbContextOptions<StsDbContext> options) : DbCon
     public DbSet<AuditRow> AuditLog => Set<AuditRow>();
     public DbSet<OutboxRow> Outbox => Set<OutboxRow>();
     public DbSet<WorkerStatsRow> WorkerStats => Set<WorkerStatsRow>();
+    public DbSet<ScheduleRow> Schedules => Set<ScheduleRow>();
+    public DbSet<ScheduleSlotRow> ScheduleSlots => Set<ScheduleSlotRow>();
+    public DbSet<RoomRetentionRow> RoomRetention => Set<RoomRetentionRow>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

@@ -33,7 +33,7 @@ public sealed class RequestMessageCheck(RequestDelegate next, IOptions<GrpcServi
     private static readonly Dictionary<string, MessageDescriptor> RequestTypes = new[]
         {
             RoomServiceReflection.Descriptor, SnapshotServiceReflection.Descriptor,
-            AuditServiceReflection.Descriptor, AdminServiceReflection.Descriptor,
+            AuditServiceReflection.Descriptor, AdminServiceReflection.Descriptor, ScheduleServiceReflection.Descriptor,
         }
         .SelectMany(file => file.Services)
         .SelectMany(service => service.Methods)

@@ -64,16 +64,18 @@ public sealed partial class Violations
         else if (required && Convert.ToInt32(value, CultureInfo.InvariantCulture) == 0) Add(field, "is required");
     }
 
-    public void Timestamp(string field, Timestamp? value, bool required)
+    /// <summary>Returns whether the value passed (an absent optional one does).</summary>
+    public bool Timestamp(string field, Timestamp? value, bool required)
     {
         if (value is null)
         {
             if (required) Add(field, "is required");
-            return;
+            return !required;
         }
         // Protobuf's own bounds: 0001-01-01 to 9999-12-31, nanos 0-999,999,999.
-        if (value.Seconds is < -62135596800 or > 253402300799 || value.Nanos is < 0 or > 999_999_999)
-            Add(field, "is not a valid timestamp");
+        if (value.Seconds is >= -62135596800 and <= 253402300799 && value.Nanos is >= 0 and <= 999_999_999) return true;
+        Add(field, "is not a valid timestamp");
+        return false;
     }
 
     public void Date(string field, string value)

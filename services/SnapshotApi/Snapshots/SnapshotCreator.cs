@@ -18,8 +18,14 @@ public sealed class SnapshotCreator(
 {
     /// <param name="audit">The audit record of the creation, given the new snapshot's id; written in the same transaction.</param>
     /// <param name="auditDetail">Filled with what the audit record of any outcome should say (priority, replays, refusals).</param>
+    /// <param name="alongside">
+    /// Adds rows to <see cref="StsDbContext"/> (or changes rows it tracks) that must commit with the new snapshot or not
+    /// at all, such as a schedule's slot. Called just before the save; when saving them fails (a unique or concurrency
+    /// conflict), the snapshot is rolled back too and the exception is thrown.
+    /// </param>
     public async Task<CreateOutcome> CreateAsync(
-        NewSnapshot request, Func<Guid, AuditEntry> audit, IDictionary<string, string> auditDetail, CancellationToken ct)
+        NewSnapshot request, Func<Guid, AuditEntry> audit, IDictionary<string, string> auditDetail, CancellationToken ct,
+        Action<StsDbContext, SnapshotRow>? alongside = null)
     {
         var optionsJson = SnapshotMapping.OptionsJson(request.Options);
         if (request.Scheduled) auditDetail["priority"] = "scheduled";
@@ -62,6 +68,7 @@ public sealed class SnapshotCreator(
             CreatedAt = now, UpdatedAt = now,
         });
         db.Outbox.Add(OutboxRow.For(SnapshotMapping.ToMessage(snapshot, request.Options, frozen.Inline, request.Scheduled, request.CompareTo), now, System.Diagnostics.Activity.Current?.Id));
+        alongside?.Invoke(db, snapshot);
 
         // What VerifyFile can still say of the snapshot once it is deleted and the audit log is all that is left of it.
         auditDetail["type"] = EnumText<SnapshotType>.ToText(snapshot.SnapshotType);

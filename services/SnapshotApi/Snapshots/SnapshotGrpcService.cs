@@ -5,6 +5,7 @@ using Grpc.Core;
 using Microsoft.EntityFrameworkCore;
 using Sts.Api.V1;
 using Sts.Shared.Storage;
+using Sts.SnapshotApi.Audit;
 using Sts.SnapshotApi.Auth;
 using Sts.SnapshotApi.Data;
 using Sts.SnapshotApi.Rpc;
@@ -15,8 +16,8 @@ namespace Sts.SnapshotApi.Snapshots;
 /// <summary>Creates, reads, lists and deletes snapshots. Validate, authorise, do the work, map.</summary>
 public sealed partial class SnapshotGrpcService(
     StsDbContext db, RoomAccess access, RpcCall call, SnapshotCreator creator, SnapshotChangeFeed changes, ISnapshotStore store,
-    ApiMetrics metrics, IHostApplicationLifetime lifetime, ILogger<SnapshotGrpcService> logger,
-    SnapshotVerification verification, SnapshotDiff diffs)
+    SnapshotDeleter deleter, AuditLog auditLog, TimeProvider clock, ApiMetrics metrics, IHostApplicationLifetime lifetime,
+    ILogger<SnapshotGrpcService> logger, SnapshotVerification verification, SnapshotDiff diffs)
     : SnapshotService.SnapshotServiceBase
 {
     private const int ChunkBytes = 64 * 1024;
@@ -102,27 +103,46 @@ public sealed partial class SnapshotGrpcService(
     public override async Task<DeleteSnapshotResponse> DeleteSnapshot(DeleteSnapshotRequest request, ServerCallContext context)
     {
         var row = await FindVisibleAsync(SnapshotValidator.Validate(request), RoomAction.Delete, context.CancellationToken);
-        if (row.Status is not (SnapshotStatus.Completed or SnapshotStatus.Failed))
-            throw new RpcException(new Status(StatusCode.FailedPrecondition,
-                $"Snapshot '{row.Id}' is {EnumText<SnapshotStatus>.ToText(row.Status)}; it can be deleted once it has completed or failed."));
-        // Raw SQL: EF cannot bulk-delete a table split between two entity types. The task goes by cascade.
-        await db.Database.ExecuteSqlAsync($"DELETE FROM snapshots WHERE id = {row.Id}", context.CancellationToken);
-        // Row first, objects second: a failure here leaves an orphan (reported by verification), never a row without its file.
-        foreach (var (key, what) in new[] { (row.FileKey, "file"), (row.StateKey, "state") })
+        switch (await deleter.DeleteAsync(db, row.Id, audit: null, context.CancellationToken))
         {
-            if (key is null) continue;
-            try
-            {
-                await store.DeleteAsync(key, CancellationToken.None);
-            }
-            catch (IOException ex)
-            {
-                logger.LogWarning(ex, "Snapshot {SnapshotId} deleted but its {What} {Key} could not be removed", row.Id, what, key);
-                call.Audit[$"orphan_{what}"] = key;
-            }
+            case DeleteOutcome.Deleted deleted:
+                foreach (var (what, key) in deleted.Orphans) call.Audit[$"orphan_{what}"] = key;
+                return new DeleteSnapshotResponse();
+            case DeleteOutcome.Held held:
+                call.Audit["reason"] = "legal hold";
+                throw new RpcException(new Status(StatusCode.FailedPrecondition, $"Snapshot '{row.Id}' is {LegalHoldText(held.Snapshot)}; release the hold (SetLegalHold) before deleting it."));
+            case DeleteOutcome.Unfinished unfinished:
+                throw new RpcException(new Status(StatusCode.FailedPrecondition,
+                    $"Snapshot '{row.Id}' is {EnumText<SnapshotStatus>.ToText(unfinished.Snapshot.Status)}; it can be deleted once it has completed or failed."));
+            default:
+                throw new RpcException(new Status(StatusCode.NotFound, $"Snapshot '{row.Id}' not found."));
         }
-        return new DeleteSnapshotResponse();
     }
+
+    public override async Task<SetLegalHoldResponse> SetLegalHold(SetLegalHoldRequest request, ServerCallContext context)
+    {
+        var (id, hold, reason) = SnapshotValidator.Validate(request);
+        var ct = context.CancellationToken;
+        await FindVisibleAsync(id, RoomAction.Delete, ct);
+        call.Audit["legal_hold"] = hold ? "placed" : "released";
+        if (reason.Length > 0) call.Audit["hold_reason"] = reason;
+        var at = clock.StoredNow();
+        SnapshotRow? row = null;
+        await db.InAuditedTransactionAsync(auditLog, call, async () =>
+        {
+            var changed = await db.Snapshots.Where(s => s.Id == id).ExecuteUpdateAsync(u => u
+                .SetProperty(s => s.LegalHoldAt, hold ? at : null)
+                .SetProperty(s => s.LegalHoldBy, hold ? call.Caller.Email : null)
+                .SetProperty(s => s.LegalHoldReason, hold ? reason : null), ct);
+            if (changed == 0) throw new RpcException(new Status(StatusCode.NotFound, $"Snapshot '{id}' not found."));
+            row = await db.Snapshots.AsNoTracking().FirstAsync(s => s.Id == id, ct);
+        }, ct);
+        return new SetLegalHoldResponse { Snapshot = SnapshotMapping.ToProto(row!) };
+    }
+
+    /// <summary>"under legal hold placed by x on 2027-01-02T03:04:05Z: reason", for messages that name the hold.</summary>
+    internal static string LegalHoldText(SnapshotRow row) =>
+        $"under legal hold placed by {row.LegalHoldBy} on {row.LegalHoldAt:yyyy-MM-dd'T'HH:mm:ss'Z'}: {row.LegalHoldReason}";
 
     public override async Task WatchSnapshot(WatchSnapshotRequest request, IServerStreamWriter<WatchSnapshotResponse> responseStream, ServerCallContext context)
     {

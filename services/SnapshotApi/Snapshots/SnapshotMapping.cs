@@ -50,6 +50,9 @@ public static class SnapshotMapping
         RequestId = row.RequestId ?? "",
         RoomVersion = row.RoomVersion,
         Cached = row.Cached,
+        LegalHold = row.LegalHoldAt is { } heldAt
+            ? new LegalHold { Reason = row.LegalHoldReason ?? "", PlacedBy = row.LegalHoldBy ?? "", PlaceTime = Timestamp.FromDateTimeOffset(heldAt) }
+            : null,
     };
 
     private static SnapshotOptions ParseOptions(string json)

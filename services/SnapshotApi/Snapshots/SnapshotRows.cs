@@ -31,6 +31,10 @@ public sealed class SnapshotRow
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? StartedAt { get; set; }
     public DateTimeOffset? CompletedAt { get; set; }
+    /// <summary>Set while the snapshot is under legal hold: nothing deletes it then (a trigger refuses even a raw DELETE).</summary>
+    public DateTimeOffset? LegalHoldAt { get; set; }
+    public string? LegalHoldBy { get; set; }
+    public string? LegalHoldReason { get; set; }
 }
 
 /// <summary>

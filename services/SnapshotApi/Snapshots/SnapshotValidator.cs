@@ -19,15 +19,9 @@ public static class SnapshotValidator
         v.Enum("type", r.Type);
         v.Uuid("request_id", r.RequestId, required: false);
         v.Enum("priority", r.Priority, required: false);
+        Options(v, "options", r.Type, r.Options);
         if (r.Options is { } o)
         {
-            if (o.ActivityLimit is < 0 or > RoomValidator.MaxActivities)
-                v.Add("options.activity_limit", $"must be 0 (all) to {RoomValidator.MaxActivities}");
-            else if (o.ActivityLimit > 0 && !o.IncludeActivity)
-                v.Add("options.activity_limit", "needs include_activity");
-            if (r.Type == SnapshotType.Csv && !o.IncludeDocuments)
-                v.Add("options.include_documents", "must be true for CSV, which lists documents");
-            v.Text("options.watermark", o.Watermark, 0, MaxWatermark);
             v.Uuid("options.compare_to_snapshot_id", o.CompareToSnapshotId, required: false);
             if (o.CompareToSnapshotId.Length > 0 && r.Type != SnapshotType.Pdf)
                 v.Add("options.compare_to_snapshot_id", "is for PDF snapshots, which open with the changes; DiffSnapshots gives them to machines");
@@ -37,7 +31,30 @@ public static class SnapshotValidator
         return new NewSnapshot(r.RoomId, r.Title, r.Type, SnapshotMapping.Effective(r.Options), createdBy, requestId, r.Priority == SnapshotPriority.Scheduled);
     }
 
+    /// <summary>What a snapshot of <paramref name="type"/> may include; <paramref name="field"/> is the options' path in the request.</summary>
+    public static void Options(Violations v, string field, SnapshotType type, SnapshotOptions? options)
+    {
+        if (options is not { } o) return;
+        if (o.ActivityLimit is < 0 or > RoomValidator.MaxActivities)
+            v.Add($"{field}.activity_limit", $"must be 0 (all) to {RoomValidator.MaxActivities}");
+        else if (o.ActivityLimit > 0 && !o.IncludeActivity)
+            v.Add($"{field}.activity_limit", "needs include_activity");
+        if (type == SnapshotType.Csv && !o.IncludeDocuments)
+            v.Add($"{field}.include_documents", "must be true for CSV, which lists documents");
+        v.Text($"{field}.watermark", o.Watermark, 0, MaxWatermark);
+    }
+
     public static Guid Validate(GetSnapshotRequest r) => SnapshotId(r.SnapshotId);
+
+    /// <summary>The snapshot, whether to hold it, and the reason (required to place a hold).</summary>
+    public static (Guid Id, bool Hold, string Reason) Validate(SetLegalHoldRequest r)
+    {
+        var v = new Violations();
+        v.Uuid("snapshot_id", r.SnapshotId);
+        v.Text("reason", r.Reason, r.Hold ? 1 : 0, 500);
+        v.ThrowIfAny();
+        return (Guid.ParseExact(r.SnapshotId, "D"), r.Hold, r.Reason);
+    }
 
     public static Guid Validate(DeleteSnapshotRequest r) => SnapshotId(r.SnapshotId);
 

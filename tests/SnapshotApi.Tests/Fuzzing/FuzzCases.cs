@@ -9,7 +9,8 @@ namespace Sts.SnapshotApi.Tests.Fuzzing;
 public enum FuzzRpc
 {
     UpsertRoom, AppendActivity, GetRoom, CreateSnapshot, GetSnapshot, ListSnapshots, DeleteSnapshot, GetTask, WatchSnapshot,
-    DownloadSnapshot, ListAuditEvents, VerifyAuditChain, GetMetricsSummary, RawBytes, VerifyFile, DiffSnapshots,
+    DownloadSnapshot, ListAuditEvents, VerifyAuditChain, GetMetricsSummary, RawBytes,
+    SetLegalHold, CreateSchedule, GetSchedule, ListSchedules, UpdateSchedule, DeleteSchedule, GetRoomRetention, SetRoomRetention, VerifyFile, DiffSnapshots,
     BulkRoomAtEveryLimit, BulkRoomPastDocumentLimit, BulkRoomPastActivityLimit, BulkRoomPastMessageLimit,
     BulkAppendAtLimit, BulkAppendPastLimit, BulkGetRoom, BulkCreateSnapshot,
 }
@@ -32,13 +33,16 @@ public sealed class FuzzCases(FuzzScene scene, FuzzCallers callers, CallInvoker 
     private static readonly TimeSpan CallDeadline = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan WatchDeadline = TimeSpan.FromSeconds(5);
 
-    /// <summary>How many cases of each kind a run sends: 10,000 and more, every RPC, VerifyAuditChain only a few times (it reads the whole log).</summary>
+    /// <summary>How many cases of each kind a run sends: 11,000 and more, every RPC, VerifyAuditChain only a few times (it reads the whole log).</summary>
     public static readonly (FuzzRpc Rpc, int Count)[] Counts =
     [
         (FuzzRpc.UpsertRoom, 1_100), (FuzzRpc.AppendActivity, 800), (FuzzRpc.GetRoom, 1_100), (FuzzRpc.CreateSnapshot, 1_200),
         (FuzzRpc.GetSnapshot, 900), (FuzzRpc.ListSnapshots, 1_000), (FuzzRpc.DeleteSnapshot, 600), (FuzzRpc.GetTask, 800),
         (FuzzRpc.WatchSnapshot, 500), (FuzzRpc.DownloadSnapshot, 600), (FuzzRpc.ListAuditEvents, 700), (FuzzRpc.VerifyAuditChain, 3),
-        (FuzzRpc.GetMetricsSummary, 500), (FuzzRpc.RawBytes, 450), (FuzzRpc.VerifyFile, 500), (FuzzRpc.DiffSnapshots, 500),
+        (FuzzRpc.GetMetricsSummary, 500), (FuzzRpc.RawBytes, 450),
+        (FuzzRpc.SetLegalHold, 250), (FuzzRpc.CreateSchedule, 450), (FuzzRpc.GetSchedule, 200), (FuzzRpc.ListSchedules, 200),
+        (FuzzRpc.UpdateSchedule, 350), (FuzzRpc.DeleteSchedule, 150), (FuzzRpc.GetRoomRetention, 100), (FuzzRpc.SetRoomRetention, 150),
+        (FuzzRpc.VerifyFile, 500), (FuzzRpc.DiffSnapshots, 500),
         (FuzzRpc.BulkRoomAtEveryLimit, 1), (FuzzRpc.BulkRoomPastDocumentLimit, 1), (FuzzRpc.BulkRoomPastActivityLimit, 1),
         (FuzzRpc.BulkRoomPastMessageLimit, 1), (FuzzRpc.BulkAppendAtLimit, 2), (FuzzRpc.BulkAppendPastLimit, 1),
         (FuzzRpc.BulkGetRoom, 1), (FuzzRpc.BulkCreateSnapshot, 1),
@@ -100,6 +104,25 @@ public sealed class FuzzCases(FuzzScene scene, FuzzCallers callers, CallInvoker 
                     PageToken = h.Chance(0.8) ? "" : h.PageToken([]),
                 },
                 (client, r) => client.Snapshots.DiffSnapshotsAsync(r, deadline: Deadline()).ResponseAsync),
+            FuzzRpc.SetLegalHold => Typed("SnapshotService.SetLegalHold", callers.Pick(h),
+                new SetLegalHoldRequest { SnapshotId = h.Uuid(scene.SnapshotIds), Hold = h.Chance(0.6), Reason = h.Or("Litigation hold", 0.6) },
+                (client, r) => client.Snapshots.SetLegalHoldAsync(r, deadline: Deadline()).ResponseAsync),
+            FuzzRpc.CreateSchedule => Typed("ScheduleService.CreateSchedule", callers.Pick(h),
+                new CreateScheduleRequest { Schedule = h.Chance(0.04) ? null : FuzzSchedules.Schedule(h, h.Chance(0.6) ? h.Pick(scene.PoolRoomIds) : RoomId(h)) },
+                (client, r) => client.Schedules.CreateScheduleAsync(r, deadline: Deadline()).ResponseAsync),
+            FuzzRpc.GetSchedule => Typed("ScheduleService.GetSchedule", callers.Pick(h), new GetScheduleRequest { ScheduleId = h.Uuid(scene.ScheduleIds) },
+                (client, r) => client.Schedules.GetScheduleAsync(r, deadline: Deadline()).ResponseAsync),
+            FuzzRpc.ListSchedules => ListSchedules(h),
+            FuzzRpc.UpdateSchedule => Typed("ScheduleService.UpdateSchedule", callers.Pick(h), FuzzSchedules.Update(h, h.Uuid(scene.ScheduleIds)),
+                (client, r) => client.Schedules.UpdateScheduleAsync(r, deadline: Deadline()).ResponseAsync),
+            FuzzRpc.DeleteSchedule => Typed("ScheduleService.DeleteSchedule", callers.Pick(h),
+                new DeleteScheduleRequest { ScheduleId = h.Uuid(scene.ScheduleIds), Etag = h.Chance(0.7) ? "" : h.Or("1", 0.5) },
+                (client, r) => client.Schedules.DeleteScheduleAsync(r, deadline: Deadline()).ResponseAsync),
+            FuzzRpc.GetRoomRetention => Typed("ScheduleService.GetRoomRetention", callers.Pick(h), new GetRoomRetentionRequest { RoomId = RoomId(h) },
+                (client, r) => client.Schedules.GetRoomRetentionAsync(r, deadline: Deadline()).ResponseAsync),
+            FuzzRpc.SetRoomRetention => Typed("ScheduleService.SetRoomRetention", callers.Pick(h),
+                new SetRoomRetentionRequest { Retention = h.Chance(0.04) ? null : new RoomRetention { RoomId = RoomId(h), ManualMaxAge = h.Chance(0.2) ? null : FuzzSchedules.Duration(h) } },
+                (client, r) => client.Schedules.SetRoomRetentionAsync(r, deadline: Deadline()).ResponseAsync),
             _ => Bulk(h, c.Rpc),
         };
     }
@@ -167,6 +190,13 @@ public sealed class FuzzCases(FuzzScene scene, FuzzCallers callers, CallInvoker 
             request.CreatedBy = "";
         });
         return Typed("SnapshotService.ListSnapshots", callers.Pick(h), request, (client, r) => client.Snapshots.ListSnapshotsAsync(r, deadline: Deadline()).ResponseAsync);
+    }
+
+    private FuzzCall ListSchedules(Hostile h)
+    {
+        var request = new ListSchedulesRequest { RoomId = RoomId(h), PageSize = PageSize(h) };
+        request.PageToken = PageToken(h, scene.SchedulePageTokens, roomId => request.RoomId = roomId);
+        return Typed("ScheduleService.ListSchedules", callers.Pick(h), request, (client, r) => client.Schedules.ListSchedulesAsync(r, deadline: Deadline()).ResponseAsync);
     }
 
     private FuzzCall ListAuditEvents(Hostile h)

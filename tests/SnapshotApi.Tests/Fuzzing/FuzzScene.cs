@@ -20,6 +20,8 @@ public sealed record FuzzScene(
     IReadOnlyList<string> RequestIds,
     IReadOnlyList<(string RoomId, string Token)> SnapshotPageTokens,
     IReadOnlyList<(string RoomId, string Token)> AuditPageTokens,
+    IReadOnlyList<string> ScheduleIds,
+    IReadOnlyList<(string RoomId, string Token)> SchedulePageTokens,
     IReadOnlyList<string> FileHashes)
 {
     /// <summary>Read by the final health check and never written by the fuzzer.</summary>
@@ -89,6 +91,22 @@ public sealed record FuzzScene(
             (Pool[0], (await api.Admin.Audit.ListAuditEventsAsync(new ListAuditEventsRequest { RoomId = Pool[0], PageSize = 1 })).NextPageToken),
         };
 
+        // Schedules to read, change and delete (the fixture's replica runs none of them).
+        var schedules = new List<string>();
+        foreach (var roomId in Pool.Take(2))
+        {
+            for (var i = 0; i < 2; i++)
+            {
+                schedules.Add((await api.Admin.Schedules.CreateScheduleAsync(new CreateScheduleRequest
+                {
+                    Schedule = new Schedule { RoomId = roomId, Interval = Google.Protobuf.WellKnownTypes.Duration.FromTimeSpan(TimeSpan.FromHours(6 + i)), Type = SnapshotType.Json },
+                })).Schedule.Id);
+            }
+        }
+        var scheduleTokens = new List<(string, string)>();
+        foreach (var roomId in Pool.Take(2))
+            scheduleTokens.Add((roomId, (await api.Admin.Schedules.ListSchedulesAsync(new ListSchedulesRequest { RoomId = roomId, PageSize = 1 })).NextPageToken));
+
         return new FuzzScene(
             anchor,
             Pool,
@@ -100,6 +118,8 @@ public sealed record FuzzScene(
             requestIds,
             snapshotTokens,
             auditTokens,
+            schedules,
+            scheduleTokens,
             // The completed snapshots' files (one hash is theirs, one is the forced mismatch), in both cases.
             [CompletedFileHash, CompletedFileHash.ToUpperInvariant(), new string('0', 64)]);
     }

@@ -46,6 +46,8 @@ public static class RawRequests
             (h, s) => new CreateSnapshotRequest { RoomId = h.Pick(s.PoolRoomIds), Title = "Raw", Type = SnapshotType.Json }, StringField: 2, IntField: 3),
         new(Unary("sts.snapshot.v1.SnapshotService", "ListSnapshots"), ListSnapshotsRequest.Parser,
             (h, s) => new ListSnapshotsRequest { RoomId = h.Pick(s.PoolRoomIds), PageSize = 5 }, StringField: 6, IntField: 2),
+        new(Unary("sts.snapshot.v1.ScheduleService", "ListSchedules"), ListSchedulesRequest.Parser,
+            (h, s) => new ListSchedulesRequest { RoomId = h.Pick(s.PoolRoomIds), PageSize = 5 }, StringField: 1, IntField: 2),
     ];
 
     /// <summary>One abusive payload for <paramref name="target"/> and a name for its kind.</summary>

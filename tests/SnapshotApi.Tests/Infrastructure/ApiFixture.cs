@@ -67,11 +67,12 @@ public class ApiFixture : IAsyncLifetime
             Directory.Delete(dir, recursive: true);
     }
 
-    /// <summary>Starts another API replica on the same database and broker.</summary>
-    public async Task<WebApplication> StartApiAsync(IDictionary<string, string?>? overrides = null) => await StartAsync(CreateApi(overrides));
+    /// <summary>Starts another API replica on the same database and broker, on <paramref name="clock"/> when given (else the system's).</summary>
+    public async Task<WebApplication> StartApiAsync(IDictionary<string, string?>? overrides = null, TimeProvider? clock = null) =>
+        await StartAsync(CreateApi(overrides, clock));
 
     /// <summary>An API replica on the same database and broker, built but not started (to see how it fails to start, say).</summary>
-    public WebApplication CreateApi(IDictionary<string, string?>? overrides = null)
+    public WebApplication CreateApi(IDictionary<string, string?>? overrides = null, TimeProvider? clock = null)
     {
         var settings = CommonSettings();
         settings["ConnectionStrings:Postgres"] = _database!.ConnectionString;
@@ -87,8 +88,15 @@ public class ApiFixture : IAsyncLifetime
         settings["Tasks:ReaperInterval"] = "01:00:00";
         // Tests call far faster than any real client; the limiter has its own test.
         settings["RateLimits:Enabled"] = "false";
+        // Schedule tests start runner replicas on a clock they move; anywhere else a runner would fire schedules
+        // that requests (the fuzzer's, say) happen to create.
+        settings["Schedules:Enabled"] = "false";
         ConfigureApi(settings);
-        return SnapshotApiHost.Create(["--contentRoot", ServiceFolder("SnapshotApi")], b => Apply(b, settings, overrides));
+        return SnapshotApiHost.Create(["--contentRoot", ServiceFolder("SnapshotApi")], b =>
+        {
+            if (clock is not null) b.Services.AddSingleton(clock);
+            Apply(b, settings, overrides);
+        });
     }
 
     /// <summary>A fixture that runs the API differently (another identity provider, TLS) adds its settings here.</summary>
@@ -248,7 +256,7 @@ public class ApiFixture : IAsyncLifetime
 }
 
 /// <summary>An <see cref="ApiFixture"/> with one PdfWorker running: the whole pipeline.</summary>
-public sealed class PipelineFixture : ApiFixture
+public class PipelineFixture : ApiFixture
 {
     public WebApplication Worker { get; private set; } = null!;
 
@@ -273,6 +281,7 @@ public sealed class ApiClient(CallInvoker invoker)
     public SnapshotService.SnapshotServiceClient Snapshots { get; } = new(invoker);
     public AuditService.AuditServiceClient Audit { get; } = new(invoker);
     public AdminService.AdminServiceClient Operations { get; } = new(invoker);
+    public ScheduleService.ScheduleServiceClient Schedules { get; } = new(invoker);
 }
 
 [CollectionDefinition(Name)]

@@ -164,11 +164,14 @@ public sealed class BadInputTests(ApiFixture api)
             'activities=' || (select count(*) from room_activities),
             'snapshots=' || (select count(*) from snapshots),
             'tasks=' || (select count(*) from tasks),
-            'outbox=' || (select count(*) from outbox))
+            'outbox=' || (select count(*) from outbox),
+            'schedules=' || (select count(*) from schedules),
+            'held=' || (select count(*) from snapshots where legal_hold_at is not null),
+            'room_retention=' || (select count(*) from room_retention))
         """))!;
 
     /// <summary>What the cases need from a live service: real rooms, real snapshots and real page tokens.</summary>
-    public sealed record Scene(Room Room, Room OtherRoom, string UsedRequestId, string SnapshotPageToken, string AuditPageToken)
+    public sealed record Scene(Room Room, Room OtherRoom, string UsedRequestId, string SnapshotPageToken, string AuditPageToken, string SnapshotId, string ScheduleId)
     {
         public static async Task<Scene> CreateAsync(ApiFixture api)
         {
@@ -179,13 +182,17 @@ public sealed class BadInputTests(ApiFixture api)
 
             var requestId = Guid.NewGuid().ToString("D");
             await api.Admin.Snapshots.CreateSnapshotAsync(new CreateSnapshotRequest { RoomId = room.Id, Title = "First", Type = SnapshotType.Pdf, RequestId = requestId });
-            await api.Admin.Snapshots.CreateSnapshotAsync(new CreateSnapshotRequest { RoomId = room.Id, Title = "Second", Type = SnapshotType.Json });
+            var second = (await api.Admin.Snapshots.CreateSnapshotAsync(new CreateSnapshotRequest { RoomId = room.Id, Title = "Second", Type = SnapshotType.Json })).Snapshot;
+            var schedule = (await api.Admin.Schedules.CreateScheduleAsync(new CreateScheduleRequest
+            {
+                Schedule = new Schedule { RoomId = room.Id, Interval = Duration.FromTimeSpan(TimeSpan.FromHours(6)), Type = SnapshotType.Pdf },
+            })).Schedule;
 
             var snapshots = await api.Admin.Snapshots.ListSnapshotsAsync(new ListSnapshotsRequest { RoomId = room.Id, PageSize = 1 });
             var events = await api.Admin.Audit.ListAuditEventsAsync(new ListAuditEventsRequest { RoomId = room.Id, PageSize = 1 });
             if (snapshots.NextPageToken.Length == 0 || events.NextPageToken.Length == 0)
                 throw new InvalidOperationException("The scene needs a second page of snapshots and of audit events.");
-            return new Scene(room, other, requestId, snapshots.NextPageToken, events.NextPageToken);
+            return new Scene(room, other, requestId, snapshots.NextPageToken, events.NextPageToken, second.Id, schedule.Id);
         }
     }
 }
@@ -421,7 +428,136 @@ public sealed class BadInput : IXunitSerializable
             r.PageToken = s.AuditPageToken;
             r.RoomId = "";
         });
+
+        // SnapshotService.SetLegalHold, as a platform admin.
+        yield return Hold("SetLegalHold with a snapshot id that is not a UUID", "snapshot_id", r => r.SnapshotId = "not-a-uuid");
+        yield return Hold("SetLegalHold placing a hold without a reason", "reason", r => r.Reason = "");
+        yield return Hold("SetLegalHold with a line break in the reason", "reason", r => r.Reason = "Case\n114");
+        yield return Hold("SetLegalHold with a reason of 501 characters", "reason", r => r.Reason = new string('r', 501));
+
+        // ScheduleService.CreateSchedule, as a platform admin, on a real room (Schedules:MinInterval is 5 minutes).
+        yield return new("CreateSchedule without a schedule", "schedule", (api, _) => api.Admin.Schedules.CreateScheduleAsync(new CreateScheduleRequest()).ResponseAsync);
+        yield return Schedule("CreateSchedule with a path-traversal room id", "schedule.room_id", s => s.RoomId = Traversal);
+        yield return Schedule("CreateSchedule with neither an interval nor a cron expression", "schedule.interval", s => s.ClearTiming());
+        yield return Schedule("CreateSchedule with an interval under the configured minimum", "schedule.interval", s => s.Interval = Duration.FromTimeSpan(TimeSpan.FromMinutes(4)));
+        yield return Schedule("CreateSchedule with a negative interval", "schedule.interval", s => s.Interval = new Duration { Seconds = -3600 });
+        yield return Schedule("CreateSchedule with an interval of fractional seconds", "schedule.interval", s => s.Interval = new Duration { Seconds = 3600, Nanos = 5 });
+        yield return Schedule("CreateSchedule with an interval of more than a year", "schedule.interval", s => s.Interval = Duration.FromTimeSpan(TimeSpan.FromDays(400)));
+        yield return Schedule("CreateSchedule with a cron minute of 61", "schedule.cron", Cron("61 2 * * *"));
+        yield return Schedule("CreateSchedule with a cron expression of six fields", "schedule.cron", Cron("0 30 2 * * *"));
+        yield return Schedule("CreateSchedule with words for a cron expression", "schedule.cron", Cron("every day at 2"));
+        yield return Schedule("CreateSchedule with a cron expression that never runs", "schedule.cron", Cron("0 0 30 2 *"));
+        yield return Schedule("CreateSchedule with a cron expression that runs every minute", "schedule.cron", Cron("* * * * *"));
+        yield return Schedule("CreateSchedule with a NUL in the cron expression", "schedule.cron", Cron("30 2 * * *\0"));
+        yield return Schedule("CreateSchedule with cron but no time zone", "schedule.time_zone", s =>
+        {
+            s.Cron = "30 2 * * *";
+            s.TimeZone = "";
+        });
+        yield return Schedule("CreateSchedule with an unknown time zone", "schedule.time_zone", s => s.TimeZone = "Mars/Olympus_Mons");
+        yield return Schedule("CreateSchedule with a path for a time zone", "schedule.time_zone", s => s.TimeZone = "../../etc/passwd");
+        yield return Schedule("CreateSchedule with a Windows time zone name", "schedule.time_zone", s => s.TimeZone = "W. Europe Standard Time");
+        yield return Schedule("CreateSchedule with a start time for a cron schedule", "schedule.start_time", s =>
+        {
+            Cron("30 2 * * *")(s);
+            s.StartTime = Timestamp.FromDateTimeOffset(new DateTimeOffset(2027, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        });
+        yield return Schedule("CreateSchedule with a start time past year 9999", "schedule.start_time", s => s.StartTime = new Timestamp { Seconds = 253402300800 });
+        yield return Schedule("CreateSchedule with a start time two years ahead", "schedule.start_time", s => s.StartTime = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddYears(2)));
+        yield return Schedule("CreateSchedule with an unspecified type", "schedule.type", s => s.Type = SnapshotType.Unspecified);
+        yield return Schedule("CreateSchedule of CSV without documents", "schedule.options.include_documents", s =>
+        {
+            s.Type = SnapshotType.Csv;
+            s.Options = new SnapshotOptions { IncludeActivity = true };
+        });
+        yield return Schedule("CreateSchedule with an unknown title placeholder", "schedule.title_template", s => s.TitleTemplate = "Daily {weekday}");
+        yield return Schedule("CreateSchedule with an unclosed title placeholder", "schedule.title_template", s => s.TitleTemplate = "Daily {date");
+        yield return Schedule("CreateSchedule with a title that fills in past 200 characters", "schedule.title_template", s => s.TitleTemplate = new string('T', 180) + "{slot}");
+        yield return Schedule("CreateSchedule with a control character in the title", "schedule.title_template", s => s.TitleTemplate = "Daily\u001b[31m");
+        yield return Schedule("CreateSchedule keeping the last 0", "schedule.retention.keep_last", s => s.Retention = new RetentionPolicy { KeepLast = 0 });
+        yield return Schedule("CreateSchedule keeping the last -3", "schedule.retention.keep_last", s => s.Retention = new RetentionPolicy { KeepLast = -3 });
+        yield return Schedule("CreateSchedule keeping the last 1001", "schedule.retention.keep_last", s => s.Retention = new RetentionPolicy { KeepLast = 1001 });
+        yield return Schedule("CreateSchedule with a retention policy of no rules", "schedule.retention", s => s.Retention = new RetentionPolicy());
+        yield return Schedule("CreateSchedule with a maximum age of 30 seconds", "schedule.retention.max_age", s =>
+            s.Retention = new RetentionPolicy { MaxAge = Duration.FromTimeSpan(TimeSpan.FromSeconds(30)) });
+
+        // ScheduleService.GetSchedule, ListSchedules, UpdateSchedule and DeleteSchedule, as a platform admin.
+        yield return new("GetSchedule with a schedule id that is not a UUID", "schedule_id", (api, _) =>
+            api.Admin.Schedules.GetScheduleAsync(new GetScheduleRequest { ScheduleId = "schedule-1" }).ResponseAsync);
+        yield return new("ListSchedules with a path-traversal room id", "room_id", (api, _) =>
+            api.Admin.Schedules.ListSchedulesAsync(new ListSchedulesRequest { RoomId = Traversal }).ResponseAsync);
+        yield return new("ListSchedules with page size -1", "page_size", (api, scene) =>
+            api.Admin.Schedules.ListSchedulesAsync(new ListSchedulesRequest { RoomId = scene.Room.Id, PageSize = -1 }).ResponseAsync);
+        yield return new("ListSchedules with a page token issued by ListSnapshots", "page_token", (api, scene) =>
+            api.Admin.Schedules.ListSchedulesAsync(new ListSchedulesRequest { RoomId = scene.Room.Id, PageToken = scene.SnapshotPageToken }).ResponseAsync);
+        yield return Update("UpdateSchedule without an update mask", "update_mask", (r, _) => r.UpdateMask = null);
+        yield return Update("UpdateSchedule with a mask naming the room", "update_mask", (r, _) => r.UpdateMask.Paths.Add("room_id"));
+        yield return Update("UpdateSchedule with a mask naming interval and cron", "update_mask", (r, _) => r.UpdateMask.Paths.Add("cron"));
+        yield return Update("UpdateSchedule with a schedule id that is not a UUID", "schedule.id", (r, _) => r.Schedule.Id = "42");
+        yield return Update("UpdateSchedule with an etag that was never issued", "schedule.etag", (r, _) => r.Schedule.Etag = "W/\"abc\"");
+        yield return Update("UpdateSchedule to an interval under the configured minimum", "schedule.interval", (r, _) => r.Schedule.Interval = Duration.FromTimeSpan(TimeSpan.FromSeconds(10)));
+        yield return Update("UpdateSchedule to a bad cron expression", "schedule.cron", (r, _) =>
+        {
+            r.Schedule.Cron = "30 25 * * *";
+            r.UpdateMask.Paths[0] = "cron";
+        });
+        yield return Update("UpdateSchedule to an unknown time zone", "schedule.time_zone", (r, _) =>
+        {
+            r.Schedule.TimeZone = "Europe/Atlantis";
+            r.UpdateMask.Paths[0] = "time_zone";
+        });
+        yield return Update("UpdateSchedule keeping the last 0", "schedule.retention.keep_last", (r, _) =>
+        {
+            r.Schedule.Retention = new RetentionPolicy { KeepLast = 0 };
+            r.UpdateMask.Paths[0] = "retention";
+        });
+        yield return new("DeleteSchedule with a schedule id that is not a UUID", "schedule_id", (api, _) =>
+            api.Admin.Schedules.DeleteScheduleAsync(new DeleteScheduleRequest { ScheduleId = "' OR 1=1 --" }).ResponseAsync);
+        yield return new("DeleteSchedule with an etag that was never issued", "etag", (api, scene) =>
+            api.Admin.Schedules.DeleteScheduleAsync(new DeleteScheduleRequest { ScheduleId = scene.ScheduleId, Etag = "-1" }).ResponseAsync);
+
+        // ScheduleService.GetRoomRetention and SetRoomRetention, as a platform admin.
+        yield return new("GetRoomRetention with a path-traversal room id", "room_id", (api, _) =>
+            api.Admin.Schedules.GetRoomRetentionAsync(new GetRoomRetentionRequest { RoomId = Traversal }).ResponseAsync);
+        yield return new("SetRoomRetention without a policy", "retention", (api, _) =>
+            api.Admin.Schedules.SetRoomRetentionAsync(new SetRoomRetentionRequest()).ResponseAsync);
+        yield return new("SetRoomRetention with a maximum age of ten minutes", "retention.manual_max_age", (api, scene) =>
+            api.Admin.Schedules.SetRoomRetentionAsync(new SetRoomRetentionRequest
+            {
+                Retention = new RoomRetention { RoomId = scene.Room.Id, ManualMaxAge = Duration.FromTimeSpan(TimeSpan.FromMinutes(10)) },
+            }).ResponseAsync);
     }
+
+    private static Action<Schedule> Cron(string expression) => s =>
+    {
+        s.Cron = expression;
+        s.TimeZone = "Europe/Oslo";
+    };
+
+    private static BadInput Schedule(string name, string field, Action<Schedule> spoil) => new(name, field, (api, scene) =>
+    {
+        var schedule = new Schedule { RoomId = scene.Room.Id, Interval = Duration.FromTimeSpan(TimeSpan.FromHours(6)), Type = SnapshotType.Pdf };
+        spoil(schedule);
+        return api.Admin.Schedules.CreateScheduleAsync(new CreateScheduleRequest { Schedule = schedule }).ResponseAsync;
+    });
+
+    private static BadInput Update(string name, string field, Action<UpdateScheduleRequest, BadInputTests.Scene> spoil) => new(name, field, (api, scene) =>
+    {
+        var request = new UpdateScheduleRequest
+        {
+            Schedule = new Schedule { Id = scene.ScheduleId, Interval = Duration.FromTimeSpan(TimeSpan.FromHours(12)) },
+            UpdateMask = new FieldMask { Paths = { "interval" } },
+        };
+        spoil(request, scene);
+        return api.Admin.Schedules.UpdateScheduleAsync(request).ResponseAsync;
+    });
+
+    private static BadInput Hold(string name, string field, Action<SetLegalHoldRequest> spoil) => new(name, field, (api, scene) =>
+    {
+        var request = new SetLegalHoldRequest { SnapshotId = scene.SnapshotId, Hold = true, Reason = "Bad input probe" };
+        spoil(request);
+        return api.Admin.Snapshots.SetLegalHoldAsync(request).ResponseAsync;
+    });
 
     private static BadInput Room(string name, string field, Action<Room> spoil) => new(name, field, (api, _) =>
     {

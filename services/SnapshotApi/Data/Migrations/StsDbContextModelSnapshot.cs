@@ -430,6 +430,200 @@ namespace Sts.SnapshotApi.Data.Migrations
                     b.ToTable("room_vessels", (string)null);
                 });
 
+            modelBuilder.Entity("Sts.SnapshotApi.Schedules.RoomRetentionRow", b =>
+                {
+                    b.Property<string>("RoomId")
+                        .HasColumnType("text")
+                        .HasColumnName("room_id");
+
+                    b.Property<TimeSpan>("ManualMaxAge")
+                        .HasColumnType("interval")
+                        .HasColumnName("manual_max_age");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("updated_by");
+
+                    b.HasKey("RoomId");
+
+                    b.ToTable("room_retention", (string)null);
+                });
+
+            modelBuilder.Entity("Sts.SnapshotApi.Schedules.ScheduleRow", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("ActiveSince")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("active_since");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("created_by");
+
+                    b.Property<string>("Cron")
+                        .HasColumnType("text")
+                        .HasColumnName("cron");
+
+                    b.Property<TimeSpan?>("Interval")
+                        .HasColumnType("interval")
+                        .HasColumnName("interval");
+
+                    b.Property<int?>("KeepLast")
+                        .HasColumnType("integer")
+                        .HasColumnName("keep_last");
+
+                    b.Property<DateTimeOffset?>("LastDueAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_due_at");
+
+                    b.Property<Guid?>("LastSnapshotId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("last_snapshot_id");
+
+                    b.Property<string>("LeaseOwner")
+                        .HasColumnType("text")
+                        .HasColumnName("lease_owner");
+
+                    b.Property<DateTimeOffset?>("LeaseUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("lease_until");
+
+                    b.Property<TimeSpan?>("MaxAge")
+                        .HasColumnType("interval")
+                        .HasColumnName("max_age");
+
+                    b.Property<DateTimeOffset>("NextDueAt")
+                        .IsConcurrencyToken()
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_due_at");
+
+                    b.Property<string>("Options")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("options");
+
+                    b.Property<bool>("Paused")
+                        .IsConcurrencyToken()
+                        .HasColumnType("boolean")
+                        .HasColumnName("paused");
+
+                    b.Property<TimeSpan>("Period")
+                        .HasColumnType("interval")
+                        .HasColumnName("period");
+
+                    b.Property<string>("Principal")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("principal");
+
+                    b.Property<Guid?>("RetentionSnapshotId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("retention_snapshot_id");
+
+                    b.Property<string>("RoomId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("room_id");
+
+                    b.Property<long>("Runs")
+                        .HasColumnType("bigint")
+                        .HasColumnName("runs");
+
+                    b.Property<long>("SkippedSlots")
+                        .HasColumnType("bigint")
+                        .HasColumnName("skipped_slots");
+
+                    b.Property<string>("SnapshotType")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("snapshot_type");
+
+                    b.Property<DateTimeOffset?>("StartAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("start_at");
+
+                    b.Property<string>("TimeZone")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("time_zone");
+
+                    b.Property<string>("TitleTemplate")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("title_template");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("LastSnapshotId");
+
+                    b.HasIndex("NextDueAt")
+                        .HasFilter("NOT paused");
+
+                    b.HasIndex("RetentionSnapshotId");
+
+                    b.HasIndex("RoomId", "CreatedAt", "Id");
+
+                    b.ToTable("schedules", (string)null);
+                });
+
+            modelBuilder.Entity("Sts.SnapshotApi.Schedules.ScheduleSlotRow", b =>
+                {
+                    b.Property<Guid>("ScheduleId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("schedule_id");
+
+                    b.Property<DateTimeOffset>("DueAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("due_at");
+
+                    b.Property<DateTimeOffset>("FiredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("fired_at");
+
+                    b.Property<string>("FiredBy")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("fired_by");
+
+                    b.Property<int>("SkippedSlots")
+                        .HasColumnType("integer")
+                        .HasColumnName("skipped_slots");
+
+                    b.Property<Guid?>("SnapshotId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("snapshot_id");
+
+                    b.HasKey("ScheduleId", "DueAt");
+
+                    b.HasIndex("FiredAt");
+
+                    b.HasIndex("SnapshotId");
+
+                    b.ToTable("schedule_slots", (string)null);
+                });
+
             modelBuilder.Entity("Sts.SnapshotApi.Snapshots.SnapshotRow", b =>
                 {
                     b.Property<Guid>("Id")
@@ -466,6 +660,18 @@ namespace Sts.SnapshotApi.Data.Migrations
                     b.Property<string>("FileKey")
                         .HasColumnType("text")
                         .HasColumnName("file_key");
+
+                    b.Property<DateTimeOffset?>("LegalHoldAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("legal_hold_at");
+
+                    b.Property<string>("LegalHoldBy")
+                        .HasColumnType("text")
+                        .HasColumnName("legal_hold_by");
+
+                    b.Property<string>("LegalHoldReason")
+                        .HasColumnType("text")
+                        .HasColumnName("legal_hold_reason");
 
                     b.Property<string>("Options")
                         .IsRequired()
@@ -670,6 +876,42 @@ namespace Sts.SnapshotApi.Data.Migrations
                         .HasForeignKey("RoomId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("Sts.SnapshotApi.Schedules.RoomRetentionRow", b =>
+                {
+                    b.HasOne("Sts.SnapshotApi.Rooms.RoomRow", null)
+                        .WithOne()
+                        .HasForeignKey("Sts.SnapshotApi.Schedules.RoomRetentionRow", "RoomId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Sts.SnapshotApi.Schedules.ScheduleRow", b =>
+                {
+                    b.HasOne("Sts.SnapshotApi.Snapshots.SnapshotRow", null)
+                        .WithMany()
+                        .HasForeignKey("LastSnapshotId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("Sts.SnapshotApi.Snapshots.SnapshotRow", null)
+                        .WithMany()
+                        .HasForeignKey("RetentionSnapshotId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("Sts.SnapshotApi.Rooms.RoomRow", null)
+                        .WithMany()
+                        .HasForeignKey("RoomId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Sts.SnapshotApi.Schedules.ScheduleSlotRow", b =>
+                {
+                    b.HasOne("Sts.SnapshotApi.Snapshots.SnapshotRow", null)
+                        .WithMany()
+                        .HasForeignKey("SnapshotId")
+                        .OnDelete(DeleteBehavior.SetNull);
                 });
 
             modelBuilder.Entity("Sts.SnapshotApi.Snapshots.SnapshotRow", b =>
