@@ -638,14 +638,21 @@ rmq_down() {
 # S3 (s3rver)
 # ---------------------------------------------------------------------------
 s3_install() {
-    if [[ -f $S3RVER_JS ]] && grep -q "\"version\": \"$S3RVER_VERSION\"" "$S3RVER_PREFIX/node_modules/s3rver/package.json" 2>/dev/null; then
-        return 0
+    if ! [[ -f $S3RVER_JS ]] || ! grep -q "\"version\": \"$S3RVER_VERSION\"" "$S3RVER_PREFIX/node_modules/s3rver/package.json" 2>/dev/null; then
+        command -v npm >/dev/null 2>&1 || die "npm not found; s3rver (the local S3 server) is installed with npm (apt-get install nodejs npm)."
+        log "installing s3rver@$S3RVER_VERSION into $S3RVER_PREFIX (npm)"
+        mkdir -p "$S3RVER_PREFIX"
+        npm install --prefix "$S3RVER_PREFIX" --no-audit --no-fund --loglevel=error "s3rver@$S3RVER_VERSION" >&2 \
+            || die "npm install s3rver@$S3RVER_VERSION failed"
     fi
-    command -v npm >/dev/null 2>&1 || die "npm not found; s3rver (the local S3 server) is installed with npm (apt-get install nodejs npm)."
-    log "installing s3rver@$S3RVER_VERSION into $S3RVER_PREFIX (npm)"
-    mkdir -p "$S3RVER_PREFIX"
-    npm install --prefix "$S3RVER_PREFIX" --no-audit --no-fund --loglevel=error "s3rver@$S3RVER_VERSION" >&2 \
-        || die "npm install s3rver@$S3RVER_VERSION failed"
+    # S3 takes x-amz-copy-source URL-encoded, and the AWS SDK encodes its slashes (%2F); s3rver 3.7.1 decodes it with
+    # decodeURI, which leaves %2F alone, so every CopyObject of a key with a folder fails with NoSuchBucket. One-line
+    # fix of that bug (decodeURIComponent, as S3 does), so the copy that attaches a multipart object's SHA-256 works.
+    local copy_js="$S3RVER_PREFIX/node_modules/s3rver/lib/controllers/object.js"
+    if grep -q "decodeURI(ctx.headers\['x-amz-copy-source'\])" "$copy_js"; then
+        sed -i "s/decodeURI(ctx.headers\['x-amz-copy-source'\])/decodeURIComponent(ctx.headers['x-amz-copy-source'])/" "$copy_js"
+    fi
+    grep -q "decodeURIComponent(ctx.headers\['x-amz-copy-source'\])" "$copy_js" || die "could not fix s3rver's x-amz-copy-source decoding in $copy_js"
 }
 
 s3_pid() {  # prints the pid if OUR s3rver (serving $S3_DATA) is running
@@ -673,7 +680,9 @@ Stop it, or use another port: STS_S3_PORT=... scripts/infra.sh up"
         fi
         log "starting s3rver on $STS_S3_HOST:$STS_S3_PORT (data $S3_DATA, log $S3_LOG)"
         printf '\n==== %s infra.sh up ====\n' "$(date -Is)" >>"$S3_LOG"
-        setsid node "$S3RVER_JS" --directory "$S3_DATA" --address "$STS_S3_HOST" --port "$STS_S3_PORT" \
+        # s3rver makes list continuation tokens with DES, which OpenSSL 3 keeps in its legacy provider: without it
+        # every truncated listing (more keys than max-keys) fails with 500.
+        setsid node --openssl-legacy-provider "$S3RVER_JS" --directory "$S3_DATA" --address "$STS_S3_HOST" --port "$STS_S3_PORT" \
             --no-vhost-buckets --configure-bucket "$STS_S3_BUCKET" </dev/null >>"$S3_LOG" 2>&1 &
         echo $! >"$S3_PID_FILE"
     fi

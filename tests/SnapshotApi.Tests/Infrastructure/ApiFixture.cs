@@ -12,13 +12,16 @@ using Npgsql;
 using Sts.Api.V1;
 using Sts.PdfWorker;
 using Sts.Shared.Auth;
+using Sts.Shared.Storage;
 using Sts.SnapshotApi.Data;
 
 namespace Sts.SnapshotApi.Tests.Infrastructure;
 
 /// <summary>
 /// SnapshotApi running in-process on a real Kestrel socket, against a throwaway PostgreSQL database, a RabbitMQ
-/// virtual host of its own and a temporary storage folder. Tests that need workers or more API replicas start them.
+/// virtual host of its own and a temporary storage folder (or, for <see cref="S3PipelineFixture"/>, a bucket of its
+/// own on the S3 server scripts/infra.sh started). Tests that need workers or more API replicas start them.
+/// STS_TEST_QUEUE_TYPE=quorum runs every fixture with quorum queues (Bus:QueueType).
 /// </summary>
 public class ApiFixture : IAsyncLifetime
 {
@@ -29,6 +32,7 @@ public class ApiFixture : IAsyncLifetime
     private readonly List<GrpcChannel> _channels = [];
     private TestDatabase? _database;
     private TestBroker? _broker;
+    private TestBucket? _bucket;
     private GrpcChannel? _channel;
 
     /// <summary>A signing key made for this run; tokens from any other key must fail.</summary>
@@ -46,10 +50,22 @@ public class ApiFixture : IAsyncLifetime
 
     public TestBroker Broker => _broker!;
 
+    /// <summary>The bucket the services store in; null when they use the storage folder.</summary>
+    public TestBucket? Bucket => _bucket;
+
+    /// <summary>The store the services use, for tests that look at, alter or remove stored objects.</summary>
+    public ISnapshotStore Store => Services.GetRequiredService<ISnapshotStore>();
+
+    /// <summary>Queue type the fixture's services declare: STS_TEST_QUEUE_TYPE, else the services' default.</summary>
+    public static string? QueueType => Environment.GetEnvironmentVariable("STS_TEST_QUEUE_TYPE") is { Length: > 0 } type ? type : null;
+
+    protected virtual bool UsesS3 => false;
+
     public virtual async Task InitializeAsync()
     {
         _database = await TestDatabase.CreateAsync();
         _broker = await TestBroker.CreateAsync();
+        if (UsesS3) _bucket = await TestBucket.CreateAsync();
         Api = await StartApiAsync();
         await Api.Services.MigrateDatabaseAsync();
         Address = await AddressOfAsync(Api);
@@ -62,12 +78,19 @@ public class ApiFixture : IAsyncLifetime
         foreach (var host in Enumerable.Reverse(_hosts)) await StopAsync(host);
         if (_broker is not null) await _broker.DisposeAsync();
         if (_database is not null) await _database.DisposeAsync();
+        if (_bucket is not null) await _bucket.DisposeAsync();
         foreach (var dir in Directory.GetDirectories(Path.GetDirectoryName(StorageRoot)!, Path.GetFileName(StorageRoot) + "*"))
             Directory.Delete(dir, recursive: true);
     }
 
     /// <summary>Starts another API replica on the same database and broker.</summary>
-    public async Task<WebApplication> StartApiAsync(IDictionary<string, string?>? overrides = null)
+    public Task<WebApplication> StartApiAsync(IDictionary<string, string?>? overrides = null) => StartAsync(CreateApi(overrides));
+
+    /// <summary>Starts a PdfWorker on the same broker and storage.</summary>
+    public Task<WebApplication> StartWorkerAsync(IDictionary<string, string?>? overrides = null) => StartAsync(CreateWorker(overrides));
+
+    /// <summary>An API replica on the same database and broker, built but not started (start-up failures are tested on it).</summary>
+    public WebApplication CreateApi(IDictionary<string, string?>? overrides = null)
     {
         var settings = CommonSettings();
         settings["ConnectionStrings:Postgres"] = _database!.ConnectionString;
@@ -83,18 +106,18 @@ public class ApiFixture : IAsyncLifetime
         settings["Tasks:ReaperInterval"] = "01:00:00";
         // Tests call far faster than any real client; the limiter has its own test.
         settings["RateLimits:Enabled"] = "false";
-        return await StartAsync(SnapshotApiHost.Create(["--contentRoot", ServiceFolder("SnapshotApi")], b => Apply(b, settings, overrides)));
+        return SnapshotApiHost.Create(["--contentRoot", ServiceFolder("SnapshotApi")], b => Apply(b, settings, overrides));
     }
 
-    /// <summary>Starts a PdfWorker on the same broker and storage.</summary>
-    public async Task<WebApplication> StartWorkerAsync(IDictionary<string, string?>? overrides = null)
+    /// <summary>A PdfWorker on the same broker and storage, built but not started.</summary>
+    public WebApplication CreateWorker(IDictionary<string, string?>? overrides = null)
     {
         var settings = CommonSettings();
         settings["Kestrel:Endpoints:Http:Url"] = "http://127.0.0.1:0";
         settings["Worker:WorkerId"] = $"test-worker-{_hosts.Count}";
         settings["Worker:StatsInterval"] = "00:00:01";
         settings["RenderCache:DiskRoot"] = Path.Combine(StorageRoot, "..", $"{Path.GetFileName(StorageRoot)}-cache-{_hosts.Count}");
-        return await StartAsync(PdfWorkerHost.Create(["--contentRoot", ServiceFolder("PdfWorker")], b => Apply(b, settings, overrides)));
+        return PdfWorkerHost.Create(["--contentRoot", ServiceFolder("PdfWorker")], b => Apply(b, settings, overrides));
     }
 
     public async Task StopAsync(WebApplication host)
@@ -171,12 +194,18 @@ public class ApiFixture : IAsyncLifetime
 
     public Task WaitUntilRelayedAsync(Guid snapshotId) => _database!.WaitUntilRelayedAsync(snapshotId);
 
-    private Dictionary<string, string?> CommonSettings() => new()
+    private Dictionary<string, string?> CommonSettings()
     {
-        ["ConnectionStrings:RabbitMq"] = _broker!.ConnectionString,
-        ["Storage:Root"] = StorageRoot,
-        ["Logging:LogLevel:Default"] = "Warning",
-    };
+        var settings = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:RabbitMq"] = _broker!.ConnectionString,
+            ["Storage:Root"] = StorageRoot,
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        if (QueueType is { } type) settings["Bus:QueueType"] = type;
+        foreach (var (key, value) in _bucket?.Settings ?? []) settings[key] = value;
+        return settings;
+    }
 
     private GrpcChannel Channel(Uri address)
     {
@@ -211,7 +240,7 @@ public class ApiFixture : IAsyncLifetime
 }
 
 /// <summary>An <see cref="ApiFixture"/> with one PdfWorker running: the whole pipeline.</summary>
-public sealed class PipelineFixture : ApiFixture
+public class PipelineFixture : ApiFixture
 {
     public WebApplication Worker { get; private set; } = null!;
 
@@ -227,6 +256,12 @@ public sealed class PipelineFixture : ApiFixture
         await StopAsync(Worker);
         Worker = await StartWorkerAsync();
     }
+}
+
+/// <summary>The whole pipeline storing in S3 (Storage:Kind=s3), in a bucket of its own on the local S3 server.</summary>
+public sealed class S3PipelineFixture : PipelineFixture
+{
+    protected override bool UsesS3 => true;
 }
 
 /// <summary>Typed clients sharing one identity.</summary>
@@ -248,6 +283,12 @@ public sealed class ApiCollection : ICollectionFixture<ApiFixture>
 public sealed class PipelineCollection : ICollectionFixture<PipelineFixture>
 {
     public const string Name = "pipeline";
+}
+
+[CollectionDefinition(Name)]
+public sealed class S3PipelineCollection : ICollectionFixture<S3PipelineFixture>
+{
+    public const string Name = "s3-pipeline";
 }
 
 /// <summary>A pipeline of its own, for tests that count everything the system has done.</summary>

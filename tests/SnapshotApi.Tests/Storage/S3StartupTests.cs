@@ -1,0 +1,123 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Options;
+using Sts.Chaos;
+using Sts.Shared.Hosting;
+using Sts.SnapshotApi.Tests.Infrastructure;
+
+namespace Sts.SnapshotApi.Tests.Storage;
+
+/// <summary>
+/// S3 settings that cannot work stop the API and the worker at start-up, each with a message that names what to fix,
+/// rather than letting them come up and answer every request that touches storage with an error.
+/// </summary>
+[Collection(ApiCollection.Name)]
+public sealed class S3StartupTests(ApiFixture api) : IAsyncLifetime
+{
+    private TestBucket _bucket = null!;
+
+    public async Task InitializeAsync() => _bucket = await TestBucket.CreateAsync();
+
+    public async Task DisposeAsync() => await _bucket.DisposeAsync();
+
+    [Fact]
+    public async Task A_missing_bucket_stops_both_services_at_start_up()
+    {
+        var settings = S3(bucket: "no-such-bucket-" + Guid.NewGuid().ToString("N")[..8]);
+
+        foreach (var message in await StartupFailuresAsync<StartupCheckException>(settings))
+        {
+            Assert.Contains("Storage:S3:Bucket 'no-such-bucket-", message, StringComparison.Ordinal);
+            Assert.Contains("does not exist", message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task An_unreachable_endpoint_stops_both_services_within_the_start_up_timeout()
+    {
+        var settings = S3(endpoint: $"http://127.0.0.1:{ServiceBuild.FreePort()}");
+        settings["Storage:S3:StartupTimeout"] = "00:00:05";
+        var watch = Stopwatch.StartNew();
+
+        foreach (var message in await StartupFailuresAsync<StartupCheckException>(settings))
+        {
+            Assert.Contains("Cannot reach the S3 endpoint http://127.0.0.1:", message, StringComparison.Ordinal);
+            Assert.Contains("Storage:S3:ServiceUrl", message, StringComparison.Ordinal);
+        }
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(30), $"took {watch.Elapsed.TotalSeconds:F1} s for two services");
+    }
+
+    [Fact]
+    public async Task Wrong_credentials_stop_both_services_at_start_up()
+    {
+        // s3rver knows one access key id (and, unlike S3, does not check v4 signatures), so the key id is what is wrong here.
+        var settings = S3(accessKey: "NOT-A-KEY");
+
+        foreach (var message in await StartupFailuresAsync<StartupCheckException>(settings))
+        {
+            Assert.Contains("refused the credentials", message, StringComparison.Ordinal);
+            Assert.Contains("InvalidAccessKeyId", message, StringComparison.Ordinal);
+            Assert.Contains("Storage:S3:AccessKey", message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Settings_that_cannot_work_are_refused_by_name_before_anything_is_tried()
+    {
+        var unknownKind = new Dictionary<string, string?> { ["Storage:Kind"] = "nfs" };
+        var noBucket = S3(bucket: "");
+        var smallParts = S3();
+        smallParts["Storage:S3:PartSizeBytes"] = "1048576";
+        var halfCredentials = S3();
+        halfCredentials["Storage:S3:SecretKey"] = "";
+
+        Assert.All(await StartupFailuresAsync<OptionsValidationException>(unknownKind), m => Assert.Contains("Storage:Kind 'nfs' is not supported", m, StringComparison.Ordinal));
+        Assert.All(await StartupFailuresAsync<OptionsValidationException>(noBucket), m => Assert.Contains("Storage:S3:Bucket must name a bucket", m, StringComparison.Ordinal));
+        Assert.All(await StartupFailuresAsync<OptionsValidationException>(smallParts), m => Assert.Contains("Storage:S3:PartSizeBytes", m, StringComparison.Ordinal));
+        Assert.All(await StartupFailuresAsync<OptionsValidationException>(halfCredentials), m => Assert.Contains("go together", m, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_worker_process_with_a_missing_bucket_exits_with_code_1_and_one_clear_line()
+    {
+        var logs = Directory.CreateTempSubdirectory("sts-s3-startup-").FullName;
+        using var worker = new ServiceProcess("worker", ServiceBuild.Dll("PdfWorker", "Sts.PdfWorker.dll"), Path.Combine(logs, "worker.log"));
+        foreach (var (key, value) in S3(bucket: "no-such-bucket")) worker.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value!;
+        worker.Environment["ConnectionStrings__RabbitMq"] = api.Broker.ConnectionString;
+        worker.Environment["Kestrel__Endpoints__Http__Url"] = "http://127.0.0.1:0";
+        worker.Environment["RenderCache__DiskRoot"] = Path.Combine(logs, "cache");
+
+        worker.Start();
+        await SnapshotWaiting.EventuallyAsync(() => Task.FromResult(worker.Exited), TimeSpan.FromSeconds(60), "the worker to give up");
+
+        Assert.Equal(ServiceRunner.ConfigurationError, worker.ExitedOnItsOwn);
+        var log = await File.ReadAllTextAsync(worker.LogFile);
+        Assert.Contains("Not started: Storage:S3:Bucket 'no-such-bucket' does not exist", log, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", log, StringComparison.Ordinal);
+        Directory.Delete(logs, recursive: true);
+    }
+
+    /// <summary>Builds the API and a worker with the settings and starts each; returns the two failure messages.</summary>
+    private async Task<List<string>> StartupFailuresAsync<TException>(Dictionary<string, string?> settings) where TException : Exception
+    {
+        var messages = new List<string>();
+        foreach (var host in new[] { api.CreateApi(settings), api.CreateWorker(settings) })
+        {
+            await using (host)
+            {
+                var failure = await Assert.ThrowsAsync<TException>(() => host.StartAsync());
+                messages.Add(failure.Message);
+            }
+        }
+        return messages;
+    }
+
+    private Dictionary<string, string?> S3(string? bucket = null, string? endpoint = null, string? accessKey = null)
+    {
+        var settings = TestBucket.SettingsFor(bucket ?? _bucket.Name);
+        if (endpoint is not null) settings["Storage:S3:ServiceUrl"] = endpoint;
+        if (accessKey is not null) settings["Storage:S3:AccessKey"] = accessKey;
+        return settings;
+    }
+
+}
