@@ -61,6 +61,9 @@ public class ApiFixture : IAsyncLifetime
 
     protected virtual bool UsesS3 => false;
 
+    /// <summary>Bus:QueueType for the fixture's services; null leaves the services' default.</summary>
+    protected virtual string? QueueTypeSetting => QueueType;
+
     public virtual async Task InitializeAsync()
     {
         _database = await TestDatabase.CreateAsync();
@@ -83,13 +86,19 @@ public class ApiFixture : IAsyncLifetime
             Directory.Delete(dir, recursive: true);
     }
 
+    // These stay async methods: building a host sets MassTransit's ambient (AsyncLocal) log context, which must not leak
+    // into the caller, where a later host would find it holding a stopped host's disposed logger factory.
+
     /// <summary>Starts another API replica on the same database and broker.</summary>
-    public Task<WebApplication> StartApiAsync(IDictionary<string, string?>? overrides = null) => StartAsync(CreateApi(overrides));
+    public async Task<WebApplication> StartApiAsync(IDictionary<string, string?>? overrides = null) => await StartAsync(CreateApi(overrides));
 
     /// <summary>Starts a PdfWorker on the same broker and storage.</summary>
-    public Task<WebApplication> StartWorkerAsync(IDictionary<string, string?>? overrides = null) => StartAsync(CreateWorker(overrides));
+    public async Task<WebApplication> StartWorkerAsync(IDictionary<string, string?>? overrides = null) => await StartAsync(CreateWorker(overrides));
 
-    /// <summary>An API replica on the same database and broker, built but not started (start-up failures are tested on it).</summary>
+    /// <summary>
+    /// An API replica on the same database and broker, built but not started (start-up failures are tested on it).
+    /// Call it from an async method of its own, for the reason above.
+    /// </summary>
     public WebApplication CreateApi(IDictionary<string, string?>? overrides = null)
     {
         var settings = CommonSettings();
@@ -109,7 +118,7 @@ public class ApiFixture : IAsyncLifetime
         return SnapshotApiHost.Create(["--contentRoot", ServiceFolder("SnapshotApi")], b => Apply(b, settings, overrides));
     }
 
-    /// <summary>A PdfWorker on the same broker and storage, built but not started.</summary>
+    /// <summary>A PdfWorker on the same broker and storage, built but not started; call it as <see cref="CreateApi"/>.</summary>
     public WebApplication CreateWorker(IDictionary<string, string?>? overrides = null)
     {
         var settings = CommonSettings();
@@ -202,7 +211,7 @@ public class ApiFixture : IAsyncLifetime
             ["Storage:Root"] = StorageRoot,
             ["Logging:LogLevel:Default"] = "Warning",
         };
-        if (QueueType is { } type) settings["Bus:QueueType"] = type;
+        if (QueueTypeSetting is { } type) settings["Bus:QueueType"] = type;
         foreach (var (key, value) in _bucket?.Settings ?? []) settings[key] = value;
         return settings;
     }
@@ -264,6 +273,12 @@ public sealed class S3PipelineFixture : PipelineFixture
     protected override bool UsesS3 => true;
 }
 
+/// <summary>The whole pipeline on quorum queues (Bus:QueueType=quorum), whatever STS_TEST_QUEUE_TYPE says.</summary>
+public sealed class QuorumPipelineFixture : PipelineFixture
+{
+    protected override string? QueueTypeSetting => "quorum";
+}
+
 /// <summary>Typed clients sharing one identity.</summary>
 public sealed class ApiClient(CallInvoker invoker)
 {
@@ -289,6 +304,12 @@ public sealed class PipelineCollection : ICollectionFixture<PipelineFixture>
 public sealed class S3PipelineCollection : ICollectionFixture<S3PipelineFixture>
 {
     public const string Name = "s3-pipeline";
+}
+
+[CollectionDefinition(Name)]
+public sealed class QuorumPipelineCollection : ICollectionFixture<QuorumPipelineFixture>
+{
+    public const string Name = "quorum-pipeline";
 }
 
 /// <summary>A pipeline of its own, for tests that count everything the system has done.</summary>

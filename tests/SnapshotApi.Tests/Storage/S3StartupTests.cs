@@ -98,18 +98,13 @@ public sealed class S3StartupTests(ApiFixture api) : IAsyncLifetime
     }
 
     /// <summary>Builds the API and a worker with the settings and starts each; returns the two failure messages.</summary>
-    private async Task<List<string>> StartupFailuresAsync<TException>(Dictionary<string, string?> settings) where TException : Exception
+    private async Task<List<string>> StartupFailuresAsync<TException>(Dictionary<string, string?> settings) where TException : Exception =>
+        [await FailureAsync<TException>(() => api.CreateApi(settings)), await FailureAsync<TException>(() => api.CreateWorker(settings))];
+
+    private static async Task<string> FailureAsync<TException>(Func<WebApplication> create) where TException : Exception
     {
-        var messages = new List<string>();
-        foreach (var host in new[] { api.CreateApi(settings), api.CreateWorker(settings) })
-        {
-            await using (host)
-            {
-                var failure = await Assert.ThrowsAsync<TException>(() => host.StartAsync());
-                messages.Add(failure.Message);
-            }
-        }
-        return messages;
+        await using var host = create();
+        return (await Assert.ThrowsAsync<TException>(() => host.StartAsync())).Message;
     }
 
     private Dictionary<string, string?> S3(string? bucket = null, string? endpoint = null, string? accessKey = null)
