@@ -3,8 +3,9 @@
 #   1. Dockerfiles: every COPY source exists and is inside the build context that .dockerignore leaves
 #      (every git-tracked file under a copied folder too)
 #   2. docker-compose.yml: docker-compose config -q
-#   3. deploy/k8s: kubectl kustomize, then cross-references in its output (Secret keys, ConfigMaps, PVC,
-#      volumes, probe and Service ports, selectors, HPA target)
+#   3. deploy/k8s and each overlay in deploy/overlays: kubectl kustomize, then cross-references in the output
+#      (scripts/check-k8s.py: Secret keys, ConfigMaps, PVC, volumes, probe and Service ports, selectors, HPA and
+#      KEDA targets, storage and queue type the same in both Deployments)
 #   4. promtool check config deploy/prometheus/prometheus.compose.yml (with alerts.yml)
 # Images are not built here. Needs python3 with PyYAML, docker-compose, kubectl and promtool
 # (Debian's docker-compose, installed here when missing; kubectl, which Debian does not package, from
@@ -98,72 +99,14 @@ step "docker-compose.yml: docker-compose config -q ($(docker-compose version --s
 docker-compose -f docker-compose.yml config -q
 echo "  services: $(docker-compose -f docker-compose.yml config --services | tr '\n' ' ')"
 
-step "deploy/k8s: kubectl kustomize + cross-references"
+step "deploy/k8s and deploy/overlays/*: kubectl kustomize + cross-references (scripts/check-k8s.py)"
 rendered=$(mktemp)
 trap 'rm -f "$rendered"' EXIT
-kubectl kustomize deploy/k8s >"$rendered"
-python3 - "$rendered" <<'PY'
-import sys, yaml
-docs = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d]
-by = {}
-for d in docs: by.setdefault(d["kind"], {})[d["metadata"]["name"]] = d
-print("  " + ", ".join(f"{k}: {len(v)}" for k, v in sorted(by.items())))
-errors = []
-ns = {d["metadata"].get("namespace") for d in docs if d["kind"] != "Namespace"}
-if ns != set(by.get("Namespace", {})): errors.append(f"namespaces {ns} vs Namespace objects {set(by.get('Namespace', {}))}")
-secret_keys = {n: set(s.get("stringData", {})) | set(s.get("data", {})) for n, s in by.get("Secret", {}).items()}
-pod_labels = {n: d["spec"]["template"]["metadata"]["labels"] for n, d in by.get("Deployment", {}).items()}
-
-for name, dep in by.get("Deployment", {}).items():
-    spec = dep["spec"]["template"]["spec"]
-    sel = dep["spec"]["selector"]["matchLabels"]
-    if not sel.items() <= pod_labels[name].items(): errors.append(f"{name}: selector does not match its pod labels")
-    volumes = {v["name"]: v for v in spec.get("volumes", [])}
-    for v in volumes.values():
-        claim = v.get("persistentVolumeClaim", {}).get("claimName")
-        if claim and claim not in by.get("PersistentVolumeClaim", {}): errors.append(f"{name}: PVC {claim} missing")
-    if not spec.get("securityContext", {}).get("runAsNonRoot"): errors.append(f"{name}: runAsNonRoot not set")
-    for c in spec["containers"]:
-        ports = {p["containerPort"] for p in c.get("ports", [])} | {p["name"] for p in c.get("ports", []) if "name" in p}
-        for m in c.get("volumeMounts", []):
-            if m["name"] not in volumes: errors.append(f"{name}: volumeMount {m['name']} has no volume")
-        for ref in c.get("envFrom", []):
-            cm = ref.get("configMapRef", {}).get("name")
-            if cm and cm not in by.get("ConfigMap", {}): errors.append(f"{name}: ConfigMap {cm} missing")
-        for e in c.get("env", []):
-            ref = e.get("valueFrom", {}).get("secretKeyRef")
-            if ref and ref["key"] not in secret_keys.get(ref["name"], set()):
-                errors.append(f"{name}: env {e['name']} wants {ref['name']}/{ref['key']}, which does not exist")
-        for probe in ("startupProbe", "livenessProbe", "readinessProbe"):
-            p = c.get(probe)
-            if not p: errors.append(f"{name}: no {probe}"); continue
-            port = (p.get("grpc") or p.get("httpGet") or p.get("tcpSocket") or {}).get("port")
-            if port not in ports: errors.append(f"{name}: {probe} port {port} is not a container port")
-        sc = c.get("securityContext", {})
-        if sc.get("capabilities", {}).get("drop") != ["ALL"] or sc.get("allowPrivilegeEscalation") is not False:
-            errors.append(f"{name}: container securityContext must drop ALL and forbid privilege escalation")
-
-def matches(selector):
-    return [n for n, labels in pod_labels.items() if selector.items() <= labels.items()]
-for kind in ("Service", "PodDisruptionBudget"):
-    for name, obj in by.get(kind, {}).items():
-        sel = obj["spec"]["selector"]
-        sel = sel.get("matchLabels", sel)
-        if len(matches(sel)) != 1: errors.append(f"{kind} {name}: selector matches {matches(sel)}")
-for name, svc in by.get("Service", {}).items():
-    deps = matches(svc["spec"]["selector"])   # more than one is reported above
-    dep = deps[0] if len(deps) == 1 else None
-    if dep:
-        c = by["Deployment"][dep]["spec"]["template"]["spec"]["containers"][0]
-        names = {p.get("name") for p in c.get("ports", [])} | {p["containerPort"] for p in c.get("ports", [])}
-        for p in svc["spec"]["ports"]:
-            if p.get("targetPort", p["port"]) not in names: errors.append(f"Service {name}: targetPort {p.get('targetPort')} unknown")
-for name, hpa in by.get("HorizontalPodAutoscaler", {}).items():
-    if hpa["spec"]["scaleTargetRef"]["name"] not in by.get("Deployment", {}): errors.append(f"HPA {name}: target missing")
-for e in errors: print("  " + e)
-print("  cross-references OK" if not errors else f"  {len(errors)} problem(s)")
-sys.exit(1 if errors else 0)
-PY
+for kustomization in deploy/k8s deploy/overlays/*/; do
+  kustomization=${kustomization%/}
+  kubectl kustomize "$kustomization" >"$rendered"
+  python3 scripts/check-k8s.py "$kustomization" "$rendered"
+done
 
 step "promtool check config deploy/prometheus/prometheus.compose.yml"
 "$PROMTOOL" check config deploy/prometheus/prometheus.compose.yml
