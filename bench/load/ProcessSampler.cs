@@ -4,7 +4,8 @@ namespace Sts.Bench.Load;
 
 /// <summary>
 /// Samples resident memory and CPU time of named process groups from /proc while a benchmark runs. A group is a set
-/// of pids; CPU counts each process and the children it has reaped (PostgreSQL's backends come and go).
+/// of pids; CPU counts each process, its live children and the children it has reaped (PostgreSQL's backends: a
+/// pooled connection's backend lives through the run, a closed one's time moves to the postmaster when reaped).
 /// </summary>
 public sealed class ProcessSampler : IAsyncDisposable
 {
@@ -87,22 +88,39 @@ public sealed class ProcessSampler : IAsyncDisposable
         return 0;
     }
 
-    private static double CpuSeconds(int[] pids) => pids.Sum(CpuSeconds);
+    private static double CpuSeconds(int[] pids) =>
+        pids.Sum(pid => Ticks(pid, withReapedChildren: true) + ChildrenOf(pid).Sum(child => Ticks(child, withReapedChildren: false))) / TicksPerSecond;
 
-    private static double CpuSeconds(int pid)
+    private static IEnumerable<int> ChildrenOf(int parent)
+    {
+        var parentText = parent.ToString(CultureInfo.InvariantCulture);
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) && StatFields(pid)?[1] == parentText)
+                yield return pid;
+        }
+    }
+
+    /// <summary>utime + stime, and with <paramref name="withReapedChildren"/> cutime + cstime too; 0 for a process that has gone.</summary>
+    private static double Ticks(int pid, bool withReapedChildren)
+    {
+        if (StatFields(pid) is not { } fields) return 0;
+        double Field(int i) => double.Parse(fields[i], CultureInfo.InvariantCulture);
+        // utime, stime, cutime, cstime are fields 14-17 of stat, i.e. 11-14 after the name.
+        return Field(11) + Field(12) + (withReapedChildren ? Field(13) + Field(14) : 0);
+    }
+
+    /// <summary>The fields of /proc/PID/stat after the command name (which is in parentheses and may hold spaces).</summary>
+    private static string[]? StatFields(int pid)
     {
         try
         {
             var stat = File.ReadAllText($"/proc/{pid}/stat");
-            // Fields after the command name, which is in parentheses and may hold spaces.
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            // utime, stime, cutime, cstime are fields 14-17 of stat, i.e. 11-14 after the name.
-            double Field(int i) => double.Parse(fields[i], CultureInfo.InvariantCulture);
-            return (Field(11) + Field(12) + Field(13) + Field(14)) / TicksPerSecond;
+            return stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
         }
         catch (IOException)
         {
-            return 0;
+            return null;
         }
     }
 }
