@@ -75,3 +75,44 @@ public sealed class S3PipelineTests(S3PipelineFixture cluster)
         return final;
     }
 }
+
+/// <summary>
+/// S3 failing under a running API: calls that need it are answered UNAVAILABLE (the one transient classification counts
+/// the store's I/O errors), never INTERNAL, and nothing is half-done. The API replica reaches s3rver through a relay
+/// that the test cuts.
+/// </summary>
+[Collection(S3PipelineCollection.Name)]
+public sealed class S3OutageTests(S3PipelineFixture cluster)
+{
+    [Fact]
+    public async Task Calls_that_need_storage_while_it_is_unreachable_are_unavailable_not_internal()
+    {
+        var room = TestRooms.Fixture("large", TestRooms.UniqueId("outage"));
+        await cluster.Platform.Rooms.UpsertRoomAsync(new UpsertRoomRequest { Room = room });
+        var created = (await cluster.Admin.Snapshots.CreateSnapshotAsync(new CreateSnapshotRequest { RoomId = room.Id, Title = "before", Type = SnapshotType.Csv })).Snapshot;
+        Assert.Equal(SnapshotStatus.Completed, (await cluster.Admin.WatchToEndAsync(created.Id))[^1].Status);
+        await using var relay = new TcpRelay(new Uri(TestBucket.Endpoint));
+        var replica = await cluster.StartApiAsync(new Dictionary<string, string?>
+        {
+            ["Storage:S3:ServiceUrl"] = relay.Address.ToString(), ["Storage:S3:RequestTimeout"] = "00:00:05",
+        });
+        try
+        {
+            var admin = await cluster.AdminOfAsync(replica);
+            await relay.CutAsync();
+
+            var download = await Assert.ThrowsAsync<RpcException>(() => admin.DownloadAsync(created.Id));
+            var verify = await Assert.ThrowsAsync<RpcException>(() => admin.Operations.VerifyStorageAsync(new VerifyStorageRequest()).ResponseAsync);
+            // A large room is claim-checked: its create must write the state to storage first.
+            var create = await Assert.ThrowsAsync<RpcException>(() => admin.Snapshots.CreateSnapshotAsync(
+                new CreateSnapshotRequest { RoomId = room.Id, Title = "during", Type = SnapshotType.Csv }).ResponseAsync);
+
+            Assert.All(new[] { download, verify, create }, ex => Assert.Equal(StatusCode.Unavailable, ex.StatusCode));
+            Assert.Equal(0L, await cluster.ScalarAsync<long>("SELECT count(*) FROM snapshots WHERE room_id = @p0 AND title = 'during'", room.Id));
+        }
+        finally
+        {
+            await cluster.StopAsync(replica);
+        }
+    }
+}
