@@ -17,9 +17,15 @@ public static class StorageSetup
         services.AddSingleton<ISnapshotStore>(sp =>
         {
             var options = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
-            return options.IsS3
-                ? new S3Store(S3ClientFactory.Create(options.S3), options.S3, sp.GetRequiredService<ILogger<S3Store>>())
-                : new FileSystemStore(options.Root);
+            if (options.IsS3) return new S3Store(S3ClientFactory.Create(options.S3), options.S3, sp.GetRequiredService<ILogger<S3Store>>());
+            try
+            {
+                return new FileSystemStore(options.Root);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new StartupCheckException($"Storage:Root '{options.Root}' cannot be used as the storage folder: {ex.Message}", ex);
+            }
         });
         // Registered here, before the bus: a store that cannot work stops the service before it takes any message.
         services.AddHostedService<StorageStartupCheck>();

@@ -162,16 +162,7 @@ public sealed class Sandbox : IDisposable
             try
             {
                 using var s3 = S3ClientFactory.Create(S3Options);
-                var request = new Amazon.S3.Model.ListObjectsV2Request { BucketName = Bucket };
-                Amazon.S3.Model.ListObjectsV2Response page;
-                do
-                {
-                    page = await s3.ListObjectsV2Async(request);
-                    foreach (var item in page.S3Objects ?? []) await s3.DeleteObjectAsync(Bucket, item.Key);
-                    request.ContinuationToken = page.NextContinuationToken;
-                }
-                while (page.IsTruncated == true);
-                await s3.DeleteBucketAsync(Bucket);
+                await Buckets.RemoveAsync(s3, Bucket);
                 BucketCreated = false;
             }
             catch (Exception ex) when (ex is Amazon.Runtime.AmazonServiceException or Amazon.Runtime.AmazonClientException or HttpRequestException)

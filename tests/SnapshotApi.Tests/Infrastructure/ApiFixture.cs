@@ -223,6 +223,13 @@ public class ApiFixture : IAsyncLifetime
         return channel;
     }
 
+    /// <summary>Builds a host and starts it, which must fail with <typeparamref name="TException"/>; returns its message.</summary>
+    public static async Task<string> StartupFailureAsync<TException>(Func<WebApplication> create) where TException : Exception
+    {
+        await using var host = create();
+        return (await Assert.ThrowsAsync<TException>(() => host.StartAsync())).Message;
+    }
+
     private async Task<WebApplication> StartAsync(WebApplication host)
     {
         _hosts.Add(host);
@@ -264,6 +271,29 @@ public class PipelineFixture : ApiFixture
     {
         await StopAsync(Worker);
         Worker = await StartWorkerAsync();
+    }
+
+    /// <summary>
+    /// Runs <paramref name="test"/> with the standard worker replaced by one whose every storage write fails (a storage
+    /// root where "rooms" is a file, as a broken volume would be), then puts the standard worker back.
+    /// </summary>
+    public async Task WithFailingStorageWorkerAsync(Func<Task> test)
+    {
+        var brokenRoot = Path.Combine(Path.GetTempPath(), $"sts-broken-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(brokenRoot);
+        await File.WriteAllTextAsync(Path.Combine(brokenRoot, "rooms"), "not a folder");
+        await StopAsync(Worker);
+        var broken = await StartWorkerAsync(new Dictionary<string, string?> { ["Storage:Kind"] = "filesystem", ["Storage:Root"] = brokenRoot });
+        try
+        {
+            await test();
+        }
+        finally
+        {
+            await StopAsync(broken);
+            await RestartWorkerAsync();
+            Directory.Delete(brokenRoot, recursive: true);
+        }
     }
 }
 

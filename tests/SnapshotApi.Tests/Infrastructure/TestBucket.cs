@@ -92,16 +92,7 @@ public sealed class TestBucket : IAsyncDisposable
     {
         try
         {
-            var request = new ListObjectsV2Request { BucketName = Name };
-            ListObjectsV2Response page;
-            do
-            {
-                page = await Client.ListObjectsV2Async(request);
-                foreach (var item in page.S3Objects ?? []) await Client.DeleteObjectAsync(Name, item.Key);
-                request.ContinuationToken = page.NextContinuationToken;
-            }
-            while (page.IsTruncated == true);
-            await Client.DeleteBucketAsync(Name);
+            await Sts.Chaos.Buckets.RemoveAsync(Client, Name);
         }
         finally
         {

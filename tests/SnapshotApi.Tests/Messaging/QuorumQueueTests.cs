@@ -43,34 +43,20 @@ public sealed class QuorumQueueTests(QuorumPipelineFixture cluster)
     }
 
     [Fact]
-    public async Task A_poison_message_ends_in_the_quorum_error_queue_and_its_snapshot_fails()
+    public async Task A_poison_message_ends_in_the_quorum_error_queue_and_its_snapshot_fails() => await cluster.WithFailingStorageWorkerAsync(async () =>
     {
-        var brokenRoot = Path.Combine(Path.GetTempPath(), $"sts-broken-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(brokenRoot);
-        await File.WriteAllTextAsync(Path.Combine(brokenRoot, "rooms"), "not a folder");
-        await cluster.StopAsync(cluster.Worker);
-        var broken = await cluster.StartWorkerAsync(new Dictionary<string, string?> { ["Storage:Root"] = brokenRoot });
-        try
-        {
-            var room = TestRooms.WithEveryRole();
-            await cluster.Platform.Rooms.UpsertRoomAsync(new UpsertRoomRequest { Room = room });
-            var created = await CreateAsync(room.Id, "doomed", SnapshotPriority.Unspecified);
+        var room = TestRooms.WithEveryRole();
+        await cluster.Platform.Rooms.UpsertRoomAsync(new UpsertRoomRequest { Room = room });
+        var created = await CreateAsync(room.Id, "doomed", SnapshotPriority.Unspecified);
 
-            var final = (await cluster.Admin.WatchToEndAsync(created.Id))[^1];
+        var final = (await cluster.Admin.WatchToEndAsync(created.Id))[^1];
 
-            Assert.Equal(SnapshotStatus.Failed, final.Status);
-            Assert.Contains("after all retries", final.Error, StringComparison.Ordinal);
-            await SnapshotWaiting.EventuallyAsync(async () => await MessagesAsync("generate-snapshot_error") >= 1,
-                TimeSpan.FromSeconds(30), "the message to reach the error queue");
-            Assert.Equal("quorum", (await QueueTypesAsync())["generate-snapshot_error"]);
-        }
-        finally
-        {
-            await cluster.StopAsync(broken);
-            await cluster.RestartWorkerAsync();
-            Directory.Delete(brokenRoot, recursive: true);
-        }
-    }
+        Assert.Equal(SnapshotStatus.Failed, final.Status);
+        Assert.Contains("after all retries", final.Error, StringComparison.Ordinal);
+        await SnapshotWaiting.EventuallyAsync(async () => await cluster.Broker.QueueFigureAsync("generate-snapshot_error") >= 1,
+            TimeSpan.FromSeconds(30), "the message to reach the error queue");
+        Assert.Equal("quorum", (await QueueTypesAsync())["generate-snapshot_error"]);
+    });
 
     [Fact]
     public async Task A_worker_killed_in_the_middle_of_a_render_leaves_its_message_to_another_worker()
@@ -96,7 +82,8 @@ public sealed class QuorumQueueTests(QuorumPipelineFixture cluster)
             }, TimeSpan.FromSeconds(90), "the doomed worker to start rendering");
 
             doomed.Kill();
-            Assert.Equal(1, await MessagesAsync(GenerateSnapshot.Queue, ready: true)); // back in the queue, not lost
+            await SnapshotWaiting.EventuallyAsync(async () => await cluster.Broker.ReadyMessagesAsync(GenerateSnapshot.Queue) == 1,
+                TimeSpan.FromSeconds(30), "the killed worker's message to be back in the queue");
             await cluster.RestartWorkerAsync();
 
             var final = (await cluster.Admin.WatchToEndAsync(created.Id, TimeSpan.FromSeconds(180)))[^1];
@@ -124,13 +111,16 @@ public sealed class QuorumQueueTests(QuorumPipelineFixture cluster)
             var created = await CreateAsync(room.Id, "lost message", SnapshotPriority.Unspecified);
             var id = Guid.Parse(created.Id);
             await cluster.WaitUntilRelayedAsync(id);
+            Assert.Equal(1u, await cluster.Broker.ReadyMessagesAsync(GenerateSnapshot.Queue));
             // The message is lost (as after a broker disaster): purged from the quorum queue.
             await PurgeAsync(GenerateSnapshot.Queue);
+            Assert.Equal(0u, await cluster.Broker.ReadyMessagesAsync(GenerateSnapshot.Queue));
             await cluster.ExecuteAsync("UPDATE tasks SET updated_at = now() - interval '11 minutes' WHERE snapshot_id = @p0", id);
 
             await cluster.Api.Services.GetServices<IHostedService>().OfType<TaskReaper>().Single().RunOnceAsync(CancellationToken.None);
+            Assert.Equal(2L, await cluster.ScalarAsync<long>("SELECT count(*) FROM outbox WHERE snapshot_id = @p0", id));
             await cluster.WaitUntilRelayedAsync(id);
-            Assert.Equal(1, await MessagesAsync(GenerateSnapshot.Queue, ready: true));
+            Assert.Equal(1u, await cluster.Broker.ReadyMessagesAsync(GenerateSnapshot.Queue));
             await cluster.RestartWorkerAsync();
 
             Assert.Equal(SnapshotStatus.Completed, (await cluster.Admin.WatchToEndAsync(created.Id))[^1].Status);
@@ -153,22 +143,6 @@ public sealed class QuorumQueueTests(QuorumPipelineFixture cluster)
         return queues.RootElement.EnumerateArray().ToDictionary(q => q.GetProperty("name").GetString()!, q => q.GetProperty("type").GetString()!);
     }
 
-    /// <summary>Messages in a queue, ready ones only or all; the management API's figures lag a few seconds, so this waits for them to settle.</summary>
-    private async Task<long> MessagesAsync(string queue, bool ready = false)
-    {
-        var field = ready ? "messages_ready" : "messages";
-        long last = -1, value = -2;
-        var stableSince = DateTime.UtcNow;
-        await SnapshotWaiting.EventuallyAsync(async () =>
-        {
-            using var json = JsonDocument.Parse(await Management.GetStringAsync($"queues/{Uri.EscapeDataString(cluster.Broker.VirtualHost)}/{queue}"));
-            value = json.RootElement.TryGetProperty(field, out var count) && count.ValueKind == JsonValueKind.Number ? count.GetInt64() : -1;
-            if (value != last) (last, stableSince) = (value, DateTime.UtcNow);
-            return value >= 0 && DateTime.UtcNow - stableSince > TimeSpan.FromSeconds(6);
-        }, TimeSpan.FromSeconds(60), $"the figures of {queue} to settle");
-        return value;
-    }
-
     private async Task PurgeAsync(string queue) =>
         (await Management.DeleteAsync($"queues/{Uri.EscapeDataString(cluster.Broker.VirtualHost)}/{queue}/contents")).EnsureSuccessStatusCode();
 
@@ -188,19 +162,17 @@ public sealed class QueueTypeConflictTests(ApiFixture api)
         await DeclareAsync(broker, GenerateSnapshot.Queue, existing);
         var settings = new Dictionary<string, string?> { ["ConnectionStrings:RabbitMq"] = broker.ConnectionString, ["Bus:QueueType"] = configured };
 
-        foreach (var message in new[] { await FailureAsync(() => api.CreateApi(settings)), await FailureAsync(() => api.CreateWorker(settings)) })
+        foreach (var message in new[]
+                 {
+                     await ApiFixture.StartupFailureAsync<StartupCheckException>(() => api.CreateApi(settings)),
+                     await ApiFixture.StartupFailureAsync<StartupCheckException>(() => api.CreateWorker(settings)),
+                 })
         {
             Assert.Contains($"Bus:QueueType is '{configured}'", message, StringComparison.Ordinal);
             Assert.Contains($"queue '{GenerateSnapshot.Queue}' of another type", message, StringComparison.Ordinal);
             Assert.Contains("PRECONDITION_FAILED", message, StringComparison.Ordinal);
             Assert.Contains("docs/queues.md", message, StringComparison.Ordinal);
         }
-    }
-
-    private static async Task<string> FailureAsync(Func<WebApplication> create)
-    {
-        await using var host = create();
-        return (await Assert.ThrowsAsync<StartupCheckException>(() => host.StartAsync())).Message;
     }
 
     private static async Task DeclareAsync(TestBroker broker, string queue, string type)

@@ -14,11 +14,16 @@ namespace Sts.SnapshotApi.Tests.Storage;
 [Collection(ApiCollection.Name)]
 public sealed class S3StartupTests(ApiFixture api) : IAsyncLifetime
 {
+    private readonly List<string> _logs = [];
     private TestBucket _bucket = null!;
 
     public async Task InitializeAsync() => _bucket = await TestBucket.CreateAsync();
 
-    public async Task DisposeAsync() => await _bucket.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        await _bucket.DisposeAsync();
+        foreach (var folder in _logs) Directory.Delete(folder, recursive: true);
+    }
 
     [Fact]
     public async Task A_missing_bucket_stops_both_services_at_start_up()
@@ -80,32 +85,69 @@ public sealed class S3StartupTests(ApiFixture api) : IAsyncLifetime
     [Fact]
     public async Task A_worker_process_with_a_missing_bucket_exits_with_code_1_and_one_clear_line()
     {
-        var logs = Directory.CreateTempSubdirectory("sts-s3-startup-").FullName;
-        using var worker = new ServiceProcess("worker", ServiceBuild.Dll("PdfWorker", "Sts.PdfWorker.dll"), Path.Combine(logs, "worker.log"));
-        foreach (var (key, value) in S3(bucket: "no-such-bucket")) worker.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value!;
-        worker.Environment["ConnectionStrings__RabbitMq"] = api.Broker.ConnectionString;
-        worker.Environment["Kestrel__Endpoints__Http__Url"] = "http://127.0.0.1:0";
-        worker.Environment["RenderCache__DiskRoot"] = Path.Combine(logs, "cache");
+        using var worker = WorkerProcess(S3(bucket: "no-such-bucket"));
 
         worker.Start();
-        await SnapshotWaiting.EventuallyAsync(() => Task.FromResult(worker.Exited), TimeSpan.FromSeconds(60), "the worker to give up");
+        await SnapshotWaiting.EventuallyAsync(() => Task.FromResult(worker.Exited), TimeSpan.FromSeconds(90), "the worker to give up");
 
         Assert.Equal(ServiceRunner.ConfigurationError, worker.ExitedOnItsOwn);
         var log = await File.ReadAllTextAsync(worker.LogFile);
         Assert.Contains("Not started: Storage:S3:Bucket 'no-such-bucket' does not exist", log, StringComparison.Ordinal);
         Assert.DoesNotContain("Unhandled exception", log, StringComparison.Ordinal);
-        Directory.Delete(logs, recursive: true);
+    }
+
+    [Fact]
+    public async Task Credentials_come_from_the_aws_environment_variables_when_the_settings_have_none()
+    {
+        var settings = S3();
+        settings.Remove("Storage:S3:AccessKey");
+        settings.Remove("Storage:S3:SecretKey");
+        using var refused = WorkerProcess(settings, ("AWS_ACCESS_KEY_ID", "NOT-A-KEY"), ("AWS_SECRET_ACCESS_KEY", "whatever"));
+        var port = ServiceBuild.FreePort();
+        using var accepted = WorkerProcess(settings, ("AWS_ACCESS_KEY_ID", TestBucket.AccessKey), ("AWS_SECRET_ACCESS_KEY", TestBucket.SecretKey),
+            ("Kestrel__Endpoints__Http__Url", $"http://127.0.0.1:{port}"));
+
+        refused.Start();
+        accepted.Start();
+
+        await SnapshotWaiting.EventuallyAsync(() => Task.FromResult(refused.Exited), TimeSpan.FromSeconds(90), "the worker with a wrong key to give up");
+        Assert.Equal(ServiceRunner.ConfigurationError, refused.ExitedOnItsOwn);
+        Assert.Contains("InvalidAccessKeyId", await File.ReadAllTextAsync(refused.LogFile), StringComparison.Ordinal);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        await SnapshotWaiting.EventuallyAsync(async () =>
+        {
+            Assert.False(accepted.Exited, $"the worker with the right key exited:\n{accepted.Tail(20)}");
+            try
+            {
+                return (await http.GetAsync(new Uri($"http://127.0.0.1:{port}/readyz"))).IsSuccessStatusCode;
+            }
+            catch (HttpRequestException)
+            {
+                return false;
+            }
+        }, TimeSpan.FromSeconds(90), "the worker with the right key to be ready");
+    }
+
+    /// <summary>A worker process (not started) with the settings, on the fixture's broker, logging into a temporary folder.</summary>
+    private ServiceProcess WorkerProcess(Dictionary<string, string?> settings, params (string Name, string Value)[] environment)
+    {
+        var logs = Directory.CreateTempSubdirectory("sts-s3-startup-").FullName;
+        _logs.Add(logs);
+        var worker = new ServiceProcess("worker", ServiceBuild.Dll("PdfWorker", "Sts.PdfWorker.dll"), Path.Combine(logs, "worker.log"));
+        foreach (var (key, value) in settings) worker.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value!;
+        worker.Environment["ConnectionStrings__RabbitMq"] = api.Broker.ConnectionString;
+        worker.Environment["Kestrel__Endpoints__Http__Url"] = "http://127.0.0.1:0";
+        worker.Environment["RenderCache__DiskRoot"] = Path.Combine(logs, "cache");
+        foreach (var (name, value) in environment) worker.Environment[name] = value;
+        return worker;
     }
 
     /// <summary>Builds the API and a worker with the settings and starts each; returns the two failure messages.</summary>
     private async Task<List<string>> StartupFailuresAsync<TException>(Dictionary<string, string?> settings) where TException : Exception =>
-        [await FailureAsync<TException>(() => api.CreateApi(settings)), await FailureAsync<TException>(() => api.CreateWorker(settings))];
-
-    private static async Task<string> FailureAsync<TException>(Func<WebApplication> create) where TException : Exception
-    {
-        await using var host = create();
-        return (await Assert.ThrowsAsync<TException>(() => host.StartAsync())).Message;
-    }
+    [
+        await ApiFixture.StartupFailureAsync<TException>(() => api.CreateApi(settings)),
+        await ApiFixture.StartupFailureAsync<TException>(() => api.CreateWorker(settings)),
+    ];
 
     private Dictionary<string, string?> S3(string? bucket = null, string? endpoint = null, string? accessKey = null)
     {
