@@ -10,6 +10,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Sts.Api.V1;
+using Sts.Chaos;
 using Sts.PdfWorker;
 using Sts.Shared.Auth;
 using Sts.Shared.Storage;
@@ -221,6 +222,13 @@ public class ApiFixture : IAsyncLifetime
         var channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions { MaxReceiveMessageSize = 32 * 1024 * 1024, MaxSendMessageSize = 32 * 1024 * 1024 });
         _channels.Add(channel);
         return channel;
+    }
+
+    /// <summary>Points a service run as a process of its own at this fixture's broker, with the fixture's queue type.</summary>
+    public void ConfigureProcess(ServiceProcess process)
+    {
+        process.Environment["ConnectionStrings__RabbitMq"] = Broker.ConnectionString;
+        if (QueueTypeSetting is { } type) process.Environment["Bus__QueueType"] = type;
     }
 
     /// <summary>Builds a host and starts it, which must fail with <typeparamref name="TException"/>; returns its message.</summary>

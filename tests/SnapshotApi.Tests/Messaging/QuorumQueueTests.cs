@@ -64,9 +64,8 @@ public sealed class QuorumQueueTests(QuorumPipelineFixture cluster)
         var room = await TestRooms.SlowAsync(cluster);
         var logs = Directory.CreateTempSubdirectory("sts-quorum-kill-").FullName;
         using var doomed = new ServiceProcess("doomed-worker", ServiceBuild.Dll("PdfWorker", "Sts.PdfWorker.dll"), Path.Combine(logs, "worker.log"));
-        doomed.Environment["ConnectionStrings__RabbitMq"] = cluster.Broker.ConnectionString;
+        cluster.ConfigureProcess(doomed);
         doomed.Environment["Storage__Root"] = cluster.StorageRoot;
-        doomed.Environment["Bus__QueueType"] = "quorum";
         doomed.Environment["Kestrel__Endpoints__Http__Url"] = $"http://127.0.0.1:{ServiceBuild.FreePort()}";
         doomed.Environment["RenderCache__Enabled"] = "false";
         doomed.Environment["Worker__WorkerId"] = "doomed-worker";

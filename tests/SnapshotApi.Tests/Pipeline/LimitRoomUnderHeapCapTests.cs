@@ -75,7 +75,7 @@ public sealed class LimitRoomUnderHeapCapTests(ApiFixture api) : IDisposable
     private ServiceProcess Start(string name, string project, string dll, Dictionary<string, string> environment)
     {
         var process = new ServiceProcess(name, ServiceBuild.Dll(project, dll), Path.Combine(_logs, $"{name}.log"));
-        process.Environment["ConnectionStrings__RabbitMq"] = api.Broker.ConnectionString;
+        api.ConfigureProcess(process);
         process.Environment["Storage__Root"] = api.StorageRoot;
         foreach (var (key, value) in environment) process.Environment[key] = value;
         _processes.Add(process);

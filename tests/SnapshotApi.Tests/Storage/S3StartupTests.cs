@@ -135,7 +135,7 @@ public sealed class S3StartupTests(ApiFixture api) : IAsyncLifetime
         _logs.Add(logs);
         var worker = new ServiceProcess("worker", ServiceBuild.Dll("PdfWorker", "Sts.PdfWorker.dll"), Path.Combine(logs, "worker.log"));
         foreach (var (key, value) in settings) worker.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value!;
-        worker.Environment["ConnectionStrings__RabbitMq"] = api.Broker.ConnectionString;
+        api.ConfigureProcess(worker);
         worker.Environment["Kestrel__Endpoints__Http__Url"] = "http://127.0.0.1:0";
         worker.Environment["RenderCache__DiskRoot"] = Path.Combine(logs, "cache");
         foreach (var (name, value) in environment) worker.Environment[name] = value;
