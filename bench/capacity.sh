@@ -40,7 +40,5 @@ nproc_note="$(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "machine: $nproc_note; worker concurrency: one render per core"
 dotnet bench/load/bin/Release/net10.0/sts-load.dll capacity --api "$STS_API" --fixtures "$root/../shared/fixtures/rooms" \
   --count "$count" --in-flight "$in_flight" \
-  --api-pid "$(cat .local/run/api.pid)" --worker-pid "$(cat .local/run/worker.pid)" \
-  --postgres-pid "$(head -n1 .local/pg/data/postmaster.pid)" --rabbitmq-pid "$(cat .local/rabbitmq/rabbitmq.pid)" \
-  --s3-pid "$(cat .local/s3/s3rver.pid)"
+  --pids "api=$(cat .local/run/api.pid);worker=$(cat .local/run/worker.pid);postgres=$(head -n1 .local/pg/data/postmaster.pid);rabbitmq=$(cat .local/rabbitmq/rabbitmq.pid);s3=$(cat .local/s3/s3rver.pid)"
 echo "machine after the run: load average $(cut -d' ' -f1-3 /proc/loadavg)"

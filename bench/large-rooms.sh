@@ -38,6 +38,7 @@ fresh() {
   scripts/infra.sh psql -Atqc "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db" >/dev/null
   rm -rf "$storage" "$root/.local/large-rooms-cache"
 }
+# shellcheck disable=SC2317 # run by the EXIT trap
 cleanup() {
   scripts/services.sh stop
   scripts/infra.sh psql -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
@@ -60,7 +61,7 @@ worker_pid="$(cat .local/run/worker.pid)"
 dotnet build bench/load -c Release -nologo -v q >/dev/null
 status=0
 dotnet bench/load/bin/Release/net10.0/sts-load.dll large-rooms --count "$count" --in-flight "$in_flight" \
-  --api-pid "$api_pid" --worker-pid "$worker_pid" || status=$?
+  --pids "api=$api_pid;worker=$worker_pid" || status=$?
 
 for name in api worker; do
   pid_var="${name}_pid"

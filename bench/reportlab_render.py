@@ -5,10 +5,16 @@ Same sections (cover, vessels, parties, approvals, documents, activity), same De
 sizes, same column widths and "Page X of Y" footers (two passes via a NumberedCanvas). Times only the
 renders, not interpreter start-up or JSON loading, and prints one parseable line:
 
-    RESULT fixture=<name> renders=<n> median_ms=<ms> pages=<pages>
+    RESULT fixture=<name> renders=<n> median_ms=<ms> pages=<pages> bytes=<file size>
 
 Table cells are Paragraphs, so long values wrap as they do in PdfRenderer. With --plain they are bare
 strings instead: faster, but a long value runs past its column, so that mode is only a reference point.
+
+Text in other scripts is set in the same fallback fonts PdfRenderer uses (WenQuanYi Zen Hei for Han, Kana and
+Hangul, Noto Sans for Arabic, Hebrew, Thai and Devanagari), chosen per character by Unicode block and marked
+up as <font> runs, with CJK-style wrapping where CJK appears. ReportLab 3.6 neither shapes nor reorders:
+Arabic comes out unjoined and left to right, Devanagari and Thai unshaped. So for those scripts this is a
+timing baseline with the same fonts, not the same output.
 
 Usage: reportlab_render.py FIXTURE_JSON RENDERS [FONT_DIR] [--plain] [--out FILE]
 """
@@ -48,9 +54,50 @@ TITLE = ParagraphStyle("title", fontName="DejaVu-Bold", fontSize=18, leading=21,
 KICKER = ParagraphStyle("kicker", parent=BODY, fontName="DejaVu-Bold", fontSize=7.5, textColor=ACCENT, spaceAfter=4)
 
 
+# (first, last code point, regular font, bold font): the fallback faces, by Unicode block.
+FALLBACKS = [
+    (0x0590, 0x05FF, "NotoHebrew", "NotoHebrew-Bold"), (0xFB1D, 0xFB4F, "NotoHebrew", "NotoHebrew-Bold"),
+    (0x0600, 0x06FF, "NotoArabic", "NotoArabic-Bold"), (0x0750, 0x077F, "NotoArabic", "NotoArabic-Bold"),
+    (0xFB50, 0xFDFF, "NotoArabic", "NotoArabic-Bold"), (0xFE70, 0xFEFF, "NotoArabic", "NotoArabic-Bold"),
+    (0x0900, 0x097F, "NotoDevanagari", "NotoDevanagari-Bold"), (0x0E00, 0x0E7F, "NotoThai", "NotoThai-Bold"),
+    (0x1100, 0x11FF, "WQY", "WQY"), (0x2E80, 0x9FFF, "WQY", "WQY"), (0xAC00, 0xD7AF, "WQY", "WQY"),
+    (0xF900, 0xFAFF, "WQY", "WQY"), (0xFF00, 0xFFEF, "WQY", "WQY"), (0x20000, 0x3FFFF, "WQY", "WQY"),
+]
+
+
 def register_fonts(font_dir):
     pdfmetrics.registerFont(TTFont("DejaVu", os.path.join(font_dir, "DejaVuSans.ttf")))
     pdfmetrics.registerFont(TTFont("DejaVu-Bold", os.path.join(font_dir, "DejaVuSans-Bold.ttf")))
+    pdfmetrics.registerFont(TTFont("WQY", os.path.join(font_dir, "wqy-zenhei.ttc"), subfontIndex=0))
+    for script in ("Arabic", "Hebrew", "Thai", "Devanagari"):
+        pdfmetrics.registerFont(TTFont(f"Noto{script}", os.path.join(font_dir, f"NotoSans{script}-Regular.ttf")))
+        pdfmetrics.registerFont(TTFont(f"Noto{script}-Bold", os.path.join(font_dir, f"NotoSans{script}-Bold.ttf")))
+
+
+def fallback_font(ch, bold):
+    code = ord(ch)
+    for first, last, regular, heavy in FALLBACKS:
+        if first <= code <= last:
+            return heavy if bold else regular
+    return None
+
+
+def markup(text, bold):
+    """Escaped Paragraph markup, with <font> runs for characters of the fallback scripts."""
+    if all(ord(ch) < 0x0590 for ch in text):
+        return escape(text)
+    out, run, font = [], [], None
+    for ch in text:
+        wanted = fallback_font(ch, bold)
+        if wanted != font and run:
+            chunk = escape("".join(run))
+            out.append(f'<font name="{font}">{chunk}</font>' if font else chunk)
+            run = []
+        font = wanted
+        run.append(ch)
+    chunk = escape("".join(run))
+    out.append(f'<font name="{font}">{chunk}</font>' if font else chunk)
+    return "".join(out)
 
 
 class NumberedCanvas(canvas.Canvas):
@@ -87,7 +134,10 @@ class NumberedCanvas(canvas.Canvas):
 
 
 def p(text, style=BODY):
-    return Paragraph(escape(text).replace("\n", "<br/>"), style)
+    bold = style.fontName.endswith("Bold")
+    if any(0x2E80 <= ord(ch) <= 0x9FFF or 0xF900 <= ord(ch) <= 0xFFEF for ch in text):
+        style = ParagraphStyle(style.name + "-cjk", parent=style, wordWrap="CJK")
+    return Paragraph(markup(text, bold).replace("\n", "<br/>"), style)
 
 
 def label(word, kind):
@@ -201,7 +251,7 @@ def main():
         with open(args.out, "wb") as f:
             f.write(pdf)
     name = os.path.splitext(os.path.basename(args.fixture))[0]
-    print(f"RESULT fixture={name} renders={args.renders} median_ms={statistics.median(times):.2f} pages={pages}")
+    print(f"RESULT fixture={name} renders={args.renders} median_ms={statistics.median(times):.2f} pages={pages} bytes={len(pdf)}")
 
 
 if __name__ == "__main__":

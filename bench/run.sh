@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds RenderBench in Release and times PdfRenderer against ReportLab on the shared room fixtures.
-# Usage: bench/run.sh [FIXTURES_DIR] [RenderBench options, e.g. --renders 40,20,7 --out /tmp/bench-pdfs]
+# Builds RenderBench in Release and times PdfRenderer against ReportLab on the shared room fixtures and on the
+# international room (tests/PdfWorker.Tests/Rooms/international.json: CJK, Arabic, Hebrew, Thai, Hindi).
+# Usage: bench/run.sh [FIXTURES_DIR] [RenderBench options, e.g. --renders 40,20,7 --reportlab off --out /tmp/bench-pdfs]
 # FIXTURES_DIR defaults to ../shared/fixtures/rooms; a relative path is taken from the repo root.
 set -euo pipefail
 
@@ -27,4 +28,5 @@ fi
 
 dotnet build "$root/bench/RenderBench/RenderBench.csproj" -c Release -warnaserror --nologo -v quiet
 dotnet run --project "$root/bench/RenderBench/RenderBench.csproj" -c Release --no-build -- \
-  --fixtures "$fixtures" --script "$root/bench/reportlab_render.py" --python "$python" "$@"
+  --fixtures "$fixtures" --international "$root/tests/PdfWorker.Tests/Rooms/international.json" \
+  --script "$root/bench/reportlab_render.py" --python "$python" "$@"

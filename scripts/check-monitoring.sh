@@ -122,7 +122,7 @@ PLAIN = {
     # SnapshotApi
     "sts_snapshots_created_total", "sts_snapshots_finished_total", "sts_outbox_backlog", "sts_outbox_relay_lag_seconds",
     "sts_outbox_published_total", "sts_outbox_publish_failures_total", "sts_tasks_stale", "sts_watch_streams_active",
-    "sts_download_checksum_mismatch_total",
+    "sts_download_checksum_mismatch_total", "sts_audit_seal_lag_seconds", "sts_audit_chain_head", "sts_rpc_out_of_memory_total",
     # PdfWorker
     "sts_worker_renders_total", "sts_worker_concurrency_in_use", "sts_worker_concurrency_limit",
     "sts_storage_bytes_written_total", "sts_cache_hits_total", "sts_cache_misses_total", "sts_cache_evictions_total",

@@ -40,17 +40,25 @@ step "chaos (short form)"
 chaos_status=0
 STS_CHAOS_NO_BUILD=1 scripts/chaos.sh || chaos_status=$?
 
+# A few seconds of every bench/load mode against the Release build: the load tool and the paths it drives still work.
+# It asserts no speed (benchmarks are not timed tests); it fails only if a mode fails.
+step "load benchmark smoke run (bench/load.sh --quick)"
+load_status=0
+STS_LOAD_NO_BUILD=1 bench/load.sh --quick || load_status=$?
+
 # dotnet test prints one "Passed!/Failed! - Failed: a, Passed: b, Skipped: c" line per project.
 read -r passed failed skipped < <(grep -E '^(Passed|Failed)!' "$log" |
   sed -E 's/.*Failed: *([0-9]+), Passed: *([0-9]+), Skipped: *([0-9]+).*/\2 \1 \3/' |
   awk '{p+=$1; f+=$2; s+=$3} END {print p+0, f+0, s+0}')
 echo
-if [ "$chaos_status" -ne 0 ]; then
-  echo "Chaos run failed (exit $chaos_status)."
-  failed=$((failed + 1))
-else
-  passed=$((passed + 1))
-fi
+for check in "chaos:$chaos_status" "load smoke:$load_status"; do
+  if [ "${check##*:}" -ne 0 ]; then
+    echo "${check%:*} run failed (exit ${check##*:})."
+    failed=$((failed + 1))
+  else
+    passed=$((passed + 1))
+  fi
+done
 echo "Tests: $passed passed, $failed failed, $skipped skipped"
 if [ "$status" -ne 0 ] || [ "$failed" -ne 0 ] || [ "$passed" -eq 0 ]; then
   exit 1

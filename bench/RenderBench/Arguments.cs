@@ -2,11 +2,18 @@ using System.Globalization;
 
 namespace Sts.RenderBench;
 
+/// <summary>One room to time: its name in the table, its file and how many renders to time.</summary>
+internal sealed record BenchRoom(string Name, string Path, int Renders);
+
 /// <summary>RenderBench's command line.</summary>
-internal sealed record Arguments(string Fixtures, string Script, string Python, int[] Renders, string? Out)
+internal sealed record Arguments(IReadOnlyList<BenchRoom> Rooms, string Script, string Python, bool ReportLab, string? Out)
 {
-    /// <summary>Renders per fixture (small, medium, large): ReportLab takes seconds over each large one.</summary>
-    private static readonly int[] DefaultRenders = [40, 20, 7];
+    private const string Usage =
+        "Usage: RenderBench --fixtures DIR --script reportlab_render.py [--international FILE] [--python python3] " +
+        "[--renders 40,20,7[,40]] [--reportlab on|off] [--out DIR]";
+
+    /// <summary>Renders per room (small, medium, large, international): ReportLab takes seconds over each large one.</summary>
+    private static readonly int[] DefaultRenders = [40, 20, 7, 40];
 
     public static Arguments Parse(string[] args)
     {
@@ -14,16 +21,32 @@ internal sealed record Arguments(string Fixtures, string Script, string Python, 
         for (var i = 0; i + 1 < args.Length; i += 2)
             values[args[i]] = args[i + 1];
         if (args.Length % 2 != 0 || !values.TryGetValue("--fixtures", out var fixtures) || !values.TryGetValue("--script", out var script))
-            throw new ArgumentException("Usage: RenderBench --fixtures DIR --script reportlab_render.py [--python python3] [--renders 40,20,7] [--out DIR]");
+            throw new ArgumentException(Usage);
+
+        var files = new List<(string Name, string Path)>
+        {
+            ("small", Path.Combine(fixtures, "small.json")),
+            ("medium", Path.Combine(fixtures, "medium.json")),
+            ("large", Path.Combine(fixtures, "large.json")),
+        };
+        if (values.TryGetValue("--international", out var international))
+            files.Add(("international", international));
 
         var renders = values.TryGetValue("--renders", out var list)
             ? list.Split(',').Select(n => int.Parse(n, CultureInfo.InvariantCulture)).ToArray()
-            : DefaultRenders;
-        if (renders.Length != 3 || renders.Any(n => n < 1))
-            throw new ArgumentException("--renders takes three positive counts: small,medium,large.");
+            : DefaultRenders[..files.Count];
+        if (renders.Length != files.Count || renders.Any(n => n < 1))
+            throw new ArgumentException($"--renders takes {files.Count} positive counts, one per room: {string.Join(',', files.Select(f => f.Name))}.");
+        var reportLab = values.GetValueOrDefault("--reportlab", "on") switch
+        {
+            "on" => true,
+            "off" => false,
+            _ => throw new ArgumentException("--reportlab takes on or off."),
+        };
         var output = values.GetValueOrDefault("--out");
         if (output is not null)
             Directory.CreateDirectory(output);
-        return new Arguments(fixtures, script, values.GetValueOrDefault("--python", "python3"), renders, output);
+        var rooms = files.Select((f, i) => new BenchRoom(f.Name, f.Path, renders[i])).ToArray();
+        return new Arguments(rooms, script, values.GetValueOrDefault("--python", "python3"), reportLab, output);
     }
 }

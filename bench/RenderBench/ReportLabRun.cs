@@ -4,8 +4,8 @@ using System.Text.RegularExpressions;
 
 namespace Sts.RenderBench;
 
-/// <summary>One run of bench/reportlab_render.py: its own median per render (start-up excluded) and page count.</summary>
-internal sealed partial record ReportLabRun(double MedianMs, int Pages)
+/// <summary>One run of bench/reportlab_render.py: its own median per render (start-up excluded), page count and file size.</summary>
+internal sealed partial record ReportLabRun(double MedianMs, int Pages, int Bytes)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(2);
 
@@ -40,9 +40,10 @@ internal sealed partial record ReportLabRun(double MedianMs, int Pages)
             throw new InvalidOperationException($"{script} failed (exit code {process.ExitCode}): {errors.Result}{output.Result}");
         return new ReportLabRun(
             double.Parse(match.Groups["ms"].Value, CultureInfo.InvariantCulture),
-            int.Parse(match.Groups["pages"].Value, CultureInfo.InvariantCulture));
+            int.Parse(match.Groups["pages"].Value, CultureInfo.InvariantCulture),
+            int.Parse(match.Groups["bytes"].Value, CultureInfo.InvariantCulture));
     }
 
-    [GeneratedRegex(@"^RESULT .*median_ms=(?<ms>[0-9.]+) pages=(?<pages>\d+)", RegexOptions.Multiline)]
+    [GeneratedRegex(@"^RESULT .*median_ms=(?<ms>[0-9.]+) pages=(?<pages>\d+) bytes=(?<bytes>\d+)", RegexOptions.Multiline)]
     private static partial Regex ResultLine();
 }

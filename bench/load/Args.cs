@@ -22,9 +22,6 @@ public sealed class Args(string[] args)
 
     public TimeSpan Seconds(string name, double fallback) => TimeSpan.FromSeconds(Real(name, fallback));
 
-    public int[] Pids(string name) =>
-        Text(name) is { Length: > 0 } v ? v.Split(',').Select(p => int.Parse(p, CultureInfo.InvariantCulture)).ToArray() : [];
-
     /// <summary>Throws on options nobody asked for.</summary>
     public void CheckAllRead(int skip)
     {

@@ -20,18 +20,16 @@ public static class Capacity
         var count = args.Number("--count", 20);
         var inFlight = args.Number("--in-flight", 4);
         var deadline = DateTime.UtcNow + args.Seconds("--max-seconds", 3600);
-        var groups = new Dictionary<string, int[]>
-        {
-            ["api"] = args.Pids("--api-pid"), ["worker"] = args.Pids("--worker-pid"), ["postgres"] = args.Pids("--postgres-pid"),
-            ["rabbitmq"] = args.Pids("--rabbitmq-pid"), ["s3"] = args.Pids("--s3-pid"),
-        };
+        var groups = ProcessSampler.ParseGroups(args.Text("--pids"));
+        // Always these columns, in this order; a group without pids prints n/a.
+        string[] columns = ["api", "worker", "postgres", "rabbitmq", "s3"];
         args.CheckAllRead(1);
 
         using var api = new Api(address);
         var failures = 0;
         Console.WriteLine($"{count} snapshots per room and type, {inFlight} in flight; CPU ms per snapshot by process group");
-        Console.WriteLine($"| room | type | completed | wall s | p50 s | file KB | {string.Join(" | ", groups.Keys.Select(g => $"{g} ms"))} |");
-        Console.WriteLine($"|---|---|---|---|---|---|{string.Concat(groups.Keys.Select(_ => "---|"))}");
+        Console.WriteLine($"| room | type | completed | wall s | p50 s | file KB | {string.Join(" | ", columns.Select(g => $"{g} ms"))} |");
+        Console.WriteLine($"|---|---|---|---|---|---|{string.Concat(columns.Select(_ => "---|"))}");
         foreach (var name in rooms)
         {
             var room = RoomFile.Parse(await File.ReadAllTextAsync(Path.Combine(fixtures, $"{name}.json")));
@@ -54,7 +52,7 @@ public static class Capacity
                 }));
                 var completed = outcomes.Where(o => o.Status == SnapshotStatus.Completed).ToList();
                 failures += count - completed.Count;
-                var perSnapshot = groups.Keys.Select(g => sampler.Groups.Contains(g) ? $"{sampler.CpuSecondsUsed(g) * 1000 / Math.Max(1, completed.Count):F0}" : "n/a");
+                var perSnapshot = columns.Select(g => sampler.Groups.Contains(g) ? $"{sampler.CpuSecondsUsed(g) * 1000 / Math.Max(1, completed.Count):F0}" : "n/a");
                 var p50 = completed.Count == 0 ? 0 : completed.Select(o => o.Seconds).Order().ElementAt(completed.Count / 2);
                 Console.WriteLine(FormattableString.Invariant(
                     $"| {name} | {type.ToString().ToLowerInvariant()} | {completed.Count}/{count} | {watch.Elapsed.TotalSeconds:F1} | {p50:F2} | {(completed.Count == 0 ? 0 : completed.Average(o => o.SizeBytes) / 1024):F0} | {string.Join(" | ", perSnapshot)} |"));

@@ -23,7 +23,7 @@ public static class LargeRooms
         var inFlight = args.Number("--in-flight", 8);
         var deadline = DateTime.UtcNow + args.Seconds("--max-seconds", 3600);
         var types = new[] { SnapshotType.Pdf, SnapshotType.Json, SnapshotType.Csv };
-        var groups = new Dictionary<string, int[]> { ["api"] = args.Pids("--api-pid"), ["worker"] = args.Pids("--worker-pid") };
+        var groups = ProcessSampler.ParseGroups(args.Text("--pids"));
         args.CheckAllRead(1);
 
         using var api = new Api(address);
@@ -109,17 +109,17 @@ public static class LargeRooms
                 using var call = api.Snapshots.WatchSnapshot(new WatchSnapshotRequest { SnapshotId = created.Id }, deadline: deadline);
                 Snapshot? last = null;
                 await foreach (var message in call.ResponseStream.ReadAllAsync()) last = message.Snapshot;
-                api.Statuses.AddOrUpdate("WatchSnapshot OK", 1, (_, n) => n + 1);
+                api.Count("WatchSnapshot", StatusCode.OK);
                 return new Outcome(type, last?.Status ?? SnapshotStatus.Unspecified, watch.Elapsed.TotalSeconds, last?.SizeBytes ?? 0, last?.Error ?? "");
             }
             catch (RpcException ex) when (ex.StatusCode == StatusCode.Unavailable && DateTime.UtcNow < deadline)
             {
-                api.Statuses.AddOrUpdate("WatchSnapshot Unavailable", 1, (_, n) => n + 1);
+                api.Count("WatchSnapshot", StatusCode.Unavailable);
                 await Task.Delay(TimeSpan.FromSeconds(1));
             }
             catch (RpcException ex)
             {
-                api.Statuses.AddOrUpdate($"WatchSnapshot {ex.StatusCode}", 1, (_, n) => n + 1);
+                api.Count("WatchSnapshot", ex.StatusCode);
                 return new Outcome(type, SnapshotStatus.Unspecified, watch.Elapsed.TotalSeconds, 0, ex.Status.Detail);
             }
         }

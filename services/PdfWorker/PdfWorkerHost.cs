@@ -27,6 +27,7 @@ public static partial class PdfWorkerHost
         services.AddOptions<RenderCacheOptions>().BindConfiguration(RenderCacheOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<RenderCache>();
         services.AddSingleton<RoomStateReader>();
+        services.AddSingleton<RenderSlots>();
         services.AddHostedService<CacheHousekeeping>();
         services.AddHostedService<WorkerStatsReporter>();
         services.AddStsTelemetry(config, WorkerStatistics.MeterName);

@@ -18,9 +18,21 @@ public sealed class WorkerOptions
     [Range(1, 256)]
     public int ScheduledConcurrency { get; set; } = 1;
 
-    /// <summary>Messages RabbitMQ hands this worker ahead of time; 0 means the same as Concurrency, so idle workers are not starved.</summary>
+    /// <summary>
+    /// Interactive messages consumed at once; 0 means twice <see cref="Concurrency"/>. Only the render itself waits for
+    /// one of the Concurrency slots; reading the state, storing the file and publishing overlap with other renders. On
+    /// SIGTERM, messages already taken count as in hand: they are rendered within <see cref="DrainTimeout"/> or go back.
+    /// </summary>
+    [Range(0, 1024)]
+    public int MessageConcurrency { get; set; }
+
+    /// <summary>Messages RabbitMQ hands this worker ahead of time; 0 means the same as MessageConcurrency, so idle workers are not starved.</summary>
     [Range(0, 1024)]
     public int Prefetch { get; set; }
+
+    /// <summary>A render still running after this long is announced (RENDERING, then each later stage); a quicker one sends only its completion.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
+    public TimeSpan ProgressDelay { get; set; } = TimeSpan.FromMilliseconds(300);
 
     /// <summary>Names this worker in events and logs; defaults to host name and process id.</summary>
     public string WorkerId { get; set; } = $"{Environment.MachineName}-{Environment.ProcessId}";
@@ -51,5 +63,7 @@ public sealed class WorkerOptions
 
     public int EffectiveConcurrency => Concurrency == 0 ? Environment.ProcessorCount : Concurrency;
 
-    public int EffectivePrefetch => Prefetch == 0 ? EffectiveConcurrency : Prefetch;
+    public int EffectiveMessageConcurrency => MessageConcurrency == 0 ? 2 * EffectiveConcurrency : MessageConcurrency;
+
+    public int EffectivePrefetch => Prefetch == 0 ? EffectiveMessageConcurrency : Prefetch;
 }

@@ -44,7 +44,7 @@ public static class SnapshotApiHost
         services.AddScoped<RoomAccess>();
         services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<CallerRateLimiter>();
-        services.AddSingleton<AuditLog>();
+        services.AddAudit();
 
         // A room travels whole in UpsertRoom and GetRoom, so a message must hold the largest room the API accepts.
         var maxMessageBytes = config.GetValue("Grpc:MaxMessageBytes", 16 * 1024 * 1024);

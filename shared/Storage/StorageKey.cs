@@ -9,8 +9,14 @@ namespace Sts.Shared.Storage;
 /// </summary>
 public static partial class StorageKey
 {
-    /// <summary>The top-level folders objects live under; anything else in a store is not ours.</summary>
+    /// <summary>The top-level folders snapshot objects live under; listings for verification and sweeping cover these.</summary>
     public static readonly string[] Prefixes = [FilePrefix, StatePrefix];
+
+    /// <summary>
+    /// Where the API records the head of its sealed audit chain, outside the database, so that removing the newest
+    /// records from the database is detectable. Not a snapshot object: listings leave it out.
+    /// </summary>
+    public const string AuditAnchor = "audit/anchor.json";
 
     private const string FilePrefix = "rooms";
     private const string StatePrefix = "states";
@@ -32,8 +38,8 @@ public static partial class StorageKey
         return $"{StatePrefix}/{roomId}/{snapshotId:D}{StateSuffix}";
     }
 
-    /// <summary>True for keys of the shapes <see cref="For"/> and <see cref="ForState"/> make; stores refuse anything else.</summary>
-    public static bool IsValid(string key) => FileKeyPattern().IsMatch(key) || StateKeyPattern().IsMatch(key);
+    /// <summary>True for keys of the shapes <see cref="For"/> and <see cref="ForState"/> make, and <see cref="AuditAnchor"/>; stores refuse anything else.</summary>
+    public static bool IsValid(string key) => FileKeyPattern().IsMatch(key) || StateKeyPattern().IsMatch(key) || key == AuditAnchor;
 
     public static bool IsState(string key) => StateKeyPattern().IsMatch(key);
 

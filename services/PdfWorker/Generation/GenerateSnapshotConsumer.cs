@@ -15,8 +15,8 @@ namespace Sts.PdfWorker.Generation;
 /// the same object, and the API ignores repeated events.
 /// </summary>
 public sealed partial class GenerateSnapshotConsumer(
-    IEnumerable<ISnapshotRenderer> renderers, RenderCache cache, ISnapshotStore store, RoomStateReader states, WorkerStatistics statistics,
-    IOptions<WorkerOptions> options, TimeProvider clock, ILogger<GenerateSnapshotConsumer> logger) : IConsumer<GenerateSnapshot>
+    IEnumerable<ISnapshotRenderer> renderers, RenderCache cache, ISnapshotStore store, RoomStateReader states, RenderSlots slots,
+    WorkerStatistics statistics, IOptions<WorkerOptions> options, TimeProvider clock, ILogger<GenerateSnapshotConsumer> logger) : IConsumer<GenerateSnapshot>
 {
     private readonly string _workerId = options.Value.WorkerId;
 
@@ -43,14 +43,15 @@ public sealed partial class GenerateSnapshotConsumer(
             return;
         }
 
-        await ProgressAsync(context, RenderStage.Rendering);
         statistics.Started();
+        await using var progress = new RenderProgress(context, options.Value.ProgressDelay, clock, _workerId);
         try
         {
             var watch = Stopwatch.StartNew();
             byte[] file;
             bool cached;
             using (WorkerStatistics.Tracing.StartActivity("render"))
+            using (await slots.EnterAsync(message.Scheduled, ct))
             {
                 var cacheKey = RenderCacheKey.For(renderer, message);
                 cached = cache.TryGet(cacheKey, out var body, out _);
@@ -84,14 +85,14 @@ public sealed partial class GenerateSnapshotConsumer(
             var renderTime = watch.Elapsed;
             if (cached) statistics.ServedFromCache(renderer.Format);
             else statistics.Rendered(renderer.Format, renderTime);
-            await ProgressAsync(context, RenderStage.Rendered);
+            await progress.StageAsync(RenderStage.Rendered);
 
             // Storage faults are usually transient: let them throw, so MassTransit retries and finally faults.
             StoredFile stored;
             using (WorkerStatistics.Tracing.StartActivity("store"))
                 stored = await store.WriteAsync(key, file, ct);
             statistics.Stored(stored.SizeBytes);
-            await ProgressAsync(context, RenderStage.Stored);
+            await progress.StageAsync(RenderStage.Stored);
 
             await context.Publish(new SnapshotCompleted
             {
@@ -122,17 +123,6 @@ public sealed partial class GenerateSnapshotConsumer(
             statistics.Finished();
         }
     }
-
-    private Task ProgressAsync(ConsumeContext<GenerateSnapshot> context, RenderStage stage) =>
-        context.Publish(new SnapshotProgressed
-        {
-            SnapshotId = context.Message.SnapshotId,
-            Sequence = (long)stage,
-            Stage = stage,
-            Percent = RenderStages.Percent(stage),
-            At = clock.GetUtcNow(),
-            WorkerId = _workerId,
-        }, context.CancellationToken);
 
     private Task FailAsync(ConsumeContext<GenerateSnapshot> context, string reason)
     {

@@ -23,7 +23,7 @@ public static class BusSetup
                     h.PublisherConfirmation = true;
                 });
                 // Interactive and scheduled work arrive on separate queues with separate render slots.
-                cfg.ReceiveEndpoint(GenerateSnapshot.Queue, e => Consume(e, context, bus, worker.EffectivePrefetch, worker.EffectiveConcurrency));
+                cfg.ReceiveEndpoint(GenerateSnapshot.Queue, e => Consume(e, context, bus, worker.EffectivePrefetch, worker.EffectiveMessageConcurrency));
                 cfg.ReceiveEndpoint(GenerateSnapshot.ScheduledQueue, e => Consume(e, context, bus, worker.ScheduledConcurrency, worker.ScheduledConcurrency));
             });
         });

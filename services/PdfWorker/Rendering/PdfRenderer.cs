@@ -1,9 +1,10 @@
 using System.Globalization;
 using Google.Protobuf.Collections;
 using Google.Protobuf.WellKnownTypes;
-using PdfSharp.Drawing;
 using Sts.Api.V1;
 using Sts.PdfWorker.Rendering.Pdf;
+using Sts.PdfWorker.Rendering.Text;
+using Sts.PdfWorker.Rendering.Text.Unicode;
 using Sts.Shared.Messaging;
 using static Sts.PdfWorker.Rendering.Pdf.ReportStyle;
 
@@ -25,12 +26,20 @@ public sealed class PdfRenderer : ISnapshotRenderer
     ];
     private static readonly Column[] ActivityColumns = [new("Time (UTC)", 88), new("Actor", 116), new("Action", 100), new("Detail", ContentWidth - 304)];
 
-    public PdfRenderer() => PdfSharpSetup.Ensure();
+    private readonly RenderingMetrics? _metrics;
+
+    /// <param name="metrics">Where characters no bundled font has are counted; none in tests and benchmarks that do not look.</param>
+    public PdfRenderer(RenderingMetrics? metrics = null)
+    {
+        BundledFonts.Load();
+        UnicodeBidiData.Load();
+        _metrics = metrics;
+    }
 
     public string Format => "pdf";
     public string ContentType => "application/pdf";
     public string FileExtension => ".pdf";
-    public string Version => "pdf-1";
+    public string Version => "pdf-2";
 
     // The cover and every footer show the snapshot's id, title, creator and creation time, so a PDF can only
     // be reused for the same snapshot (a redelivery or a retry), not for another snapshot of the same room.
@@ -51,8 +60,7 @@ public sealed class PdfRenderer : ISnapshotRenderer
         document.Info.Author = message.CreatedBy;
         document.Info.Creator = "STS Snapshot Service";
 
-        using var fonts = new ReportFonts();
-        var report = new ReportWriter(document, fonts, limit);
+        var report = new ReportWriter(document, limit);
         report.NewPage();
         WriteCover(report, message, content, room.Activities.Count);
         WriteParties(report, content.Parties);
@@ -66,15 +74,16 @@ public sealed class PdfRenderer : ISnapshotRenderer
             headerLeft: $"STS room snapshot · {room.Id}",
             headerRight: Invariant($"Room version {message.RoomVersion}"),
             footerLeft: $"Snapshot {message.SnapshotId:D}");
+        _metrics?.MissingGlyphs(report.MissingGlyphs);
         var pageCount = document.PageCount;
         return new RenderedSnapshot(ReproduciblePdf.Save(document, message.SnapshotId), pageCount);
     }
 
     private static void WriteCover(ReportWriter report, GenerateSnapshot message, Room room, int activityTotal)
     {
-        report.Paragraph("ROOM SNAPSHOT", report.Fonts.BodyBold, Accent);
+        report.Paragraph("ROOM SNAPSHOT", ReportFonts.BodyBold, Accent);
         report.Space(4);
-        report.Paragraph(room.Title, report.Fonts.Title, Ink);
+        report.Paragraph(room.Title, ReportFonts.Title, Ink);
         report.Space(10);
 
         var facts = report.Table(FactColumns, header: false);
@@ -176,7 +185,7 @@ public sealed class PdfRenderer : ISnapshotRenderer
         return char.ToUpperInvariant(text[0]) + text[1..];
     }
 
-    private static XSolidBrush DocumentColour(DocumentStatus status) => status switch
+    private static Rgb DocumentColour(DocumentStatus status) => status switch
     {
         DocumentStatus.Approved => Good,
         DocumentStatus.Rejected => Bad,
@@ -186,7 +195,7 @@ public sealed class PdfRenderer : ISnapshotRenderer
         _ => Waiting,
     };
 
-    private static XSolidBrush ApprovalColour(ApprovalStatus status) => status switch
+    private static Rgb ApprovalColour(ApprovalStatus status) => status switch
     {
         ApprovalStatus.Granted => Good,
         ApprovalStatus.Refused => Bad,

@@ -1,4 +1,4 @@
-using Sts.PdfWorker.Rendering.Pdf;
+using Sts.PdfWorker.Rendering.Text;
 
 namespace Sts.PdfWorker.Rendering;
 
@@ -7,8 +7,9 @@ public static class RenderingSetup
 {
     public static IServiceCollection AddRendering(this IServiceCollection services)
     {
-        // Now rather than at the first snapshot, so that a refused PDFsharp licence or a missing font fails start-up.
-        PdfSharpSetup.Ensure();
+        // Now rather than at the first snapshot, so that a missing or damaged font fails start-up.
+        BundledFonts.Load();
+        services.AddSingleton<RenderingMetrics>();
         services.AddSingleton<ISnapshotRenderer, PdfRenderer>();
         services.AddSingleton<ISnapshotRenderer, JsonRenderer>();
         services.AddSingleton<ISnapshotRenderer, CsvRenderer>();

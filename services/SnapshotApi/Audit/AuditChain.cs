@@ -16,8 +16,8 @@ public static class AuditChain
     public static string Hash(AuditRow row)
     {
         var sb = new StringBuilder(256);
-        Field(sb, row.PreviousHash);
-        Field(sb, row.Sequence.ToString(CultureInfo.InvariantCulture));
+        Field(sb, row.PreviousHash ?? throw new ArgumentException("An unsealed record has no hash.", nameof(row)));
+        Field(sb, (row.Sequence ?? 0).ToString(CultureInfo.InvariantCulture));
         Field(sb, row.At.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture));
         Field(sb, row.Actor);
         Field(sb, row.Action);
@@ -33,7 +33,7 @@ public static class AuditChain
         JsonSerializer.Serialize(new SortedDictionary<string, string>(
             JsonSerializer.Deserialize<Dictionary<string, string>>(json) ?? [], StringComparer.Ordinal));
 
-    /// <summary>Checks rows in sequence order, continuing from <paramref name="previous"/> (null at the start of the chain).</summary>
+    /// <summary>Checks sealed rows in sequence order, continuing from <paramref name="previous"/> (null at the start of the chain).</summary>
     public static (bool Valid, string Reason) Check(AuditRow? previous, AuditRow row)
     {
         var expectedSequence = (previous?.Sequence ?? 0) + 1;

@@ -28,13 +28,14 @@ public sealed class AuditGrpcService(StsDbContext db, RoomAccess access, RpcCall
 
         var query = db.AuditLog.AsNoTracking();
         if (request.RoomId.Length > 0) query = query.Where(a => a.RoomId == request.RoomId);
-        if (token is { } after) query = query.Where(a => a.Sequence < after.Position);
-        var rows = await query.OrderByDescending(a => a.Sequence).Take(pageSize + 1).ToListAsync(context.CancellationToken);
+        // Newest first by insertion order: records not yet sealed into the chain are listed too, with sequence 0.
+        if (token is { } after) query = query.Where(a => a.Id < after.Position);
+        var rows = await query.OrderByDescending(a => a.Id).Take(pageSize + 1).ToListAsync(context.CancellationToken);
 
         var response = new ListAuditEventsResponse();
         response.Events.AddRange(rows.Take(pageSize).Select(ToProto));
         if (rows.Count > pageSize)
-            response.NextPageToken = new PageToken(rows[pageSize - 1].Sequence, Guid.Empty).Encode(filters);
+            response.NextPageToken = new PageToken(rows[pageSize - 1].Id, Guid.Empty).Encode(filters);
         return response;
     }
 
@@ -49,6 +50,8 @@ public sealed class AuditGrpcService(StsDbContext db, RoomAccess access, RpcCall
             Checked = result.Checked,
             FirstBadSequence = result.FirstBadSequence,
             Reason = result.Reason,
+            Unsealed = result.Unsealed,
+            AnchoredSequence = result.AnchoredSequence,
         };
     }
 
@@ -56,15 +59,15 @@ public sealed class AuditGrpcService(StsDbContext db, RoomAccess access, RpcCall
     {
         var e = new AuditEvent
         {
-            Sequence = row.Sequence,
+            Sequence = row.Sequence ?? 0,
             Time = Timestamp.FromDateTimeOffset(row.At),
             Actor = row.Actor,
             Action = row.Action,
             RoomId = row.RoomId ?? "",
             SnapshotId = row.SnapshotId?.ToString("D") ?? "",
             Outcome = row.Outcome,
-            PreviousHash = row.PreviousHash,
-            Hash = row.Hash,
+            PreviousHash = row.PreviousHash ?? "",
+            Hash = row.Hash ?? "",
         };
         e.Metadata.Add(JsonSerializer.Deserialize<Dictionary<string, string>>(row.Metadata) ?? []);
         return e;

@@ -9,16 +9,18 @@ namespace Sts.SnapshotApi.Auth;
 /// <summary>Turns an access decision for the current caller into a gRPC status and the audit record's reason.</summary>
 public sealed class RoomAccess(RpcCall call)
 {
+    // Compiled once: every room-scoped call asks it.
+    private static readonly Func<StsDbContext, string, string, CancellationToken, Task<PartyRole?>> Membership =
+        EF.CompileAsyncQuery((StsDbContext db, string roomId, string email, CancellationToken ct) =>
+            db.Parties.AsNoTracking().Where(p => p.RoomId == roomId && p.Email == email).Select(p => (PartyRole?)p.Role).FirstOrDefault());
+
     /// <param name="resource">What a caller who may not know the room is told was not found, such as "Snapshot 'id'".</param>
     public async Task DemandAsync(StsDbContext db, string roomId, RoomAction action, CancellationToken cancellationToken, string? resource = null)
     {
         resource ??= $"Room '{roomId}'";
         var caller = call.Caller;
         call.RoomId = roomId;
-        var membership = await db.Parties.AsNoTracking()
-            .Where(p => p.RoomId == roomId && p.Email == caller.Email)
-            .Select(p => (PartyRole?)p.Role)
-            .FirstOrDefaultAsync(cancellationToken);
+        var membership = await Membership(db, roomId, caller.Email, cancellationToken);
         if (membership is null && caller.IsPlatformAdmin && !await db.Rooms.AnyAsync(r => r.Id == roomId, cancellationToken))
             throw NotFound(resource, "no such room");
 

@@ -13,7 +13,15 @@ public static class DatabaseSetup
             throw new InvalidOperationException("ConnectionStrings:Postgres is not set (for local runs: eval \"$(scripts/infra.sh env)\").");
         var dataSource = new NpgsqlDataSourceBuilder(connectionString).Build();
         services.AddSingleton(dataSource);
-        services.AddDbContextFactory<StsDbContext>(o => o.UseNpgsql(dataSource));
+        services.AddSingleton<PostgresListener>();
+        services.AddHostedService(sp => sp.GetRequiredService<PostgresListener>());
+        // Pooled: a context per call is reset and reused rather than built anew, which a read of a few hundred
+        // microseconds notices.
+        services.AddPooledDbContextFactory<StsDbContext>(o => o.UseNpgsql(dataSource)
+            // SnapshotStateRow shares the snapshots table and is absent on purpose when the state is claim-checked
+            // (room_state NULL, state_key set): an optional dependent is what it is.
+            .ConfigureWarnings(w => w.Ignore(Microsoft.EntityFrameworkCore.Diagnostics.RelationalEventId.OptionalDependentWithoutIdentifyingPropertyWarning)));
+        services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<StsDbContext>>().CreateDbContext());
         return services;
     }
 

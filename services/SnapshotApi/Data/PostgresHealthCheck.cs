@@ -14,7 +14,7 @@ public sealed class PostgresHealthCheck(NpgsqlDataSource dataSource) : IHealthCh
             await command.ExecuteScalarAsync(cancellationToken);
             return HealthCheckResult.Healthy();
         }
-        catch (Exception ex) when (ex is NpgsqlException or TimeoutException or OperationCanceledException)
+        catch (Exception ex) when (TransientFaults.IsTransient(ex) || ex is OperationCanceledException)
         {
             return HealthCheckResult.Unhealthy("PostgreSQL does not answer.", ex);
         }

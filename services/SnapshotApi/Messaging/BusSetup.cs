@@ -26,7 +26,7 @@ public static class BusSetup
                 if (bus.IsQuorum && endpoint is IRabbitMqReceiveEndpointConfigurator rabbit) rabbit.SetQuorumQueue();
             });
             x.AddConsumer<SnapshotProgressedConsumer>();
-            x.AddConsumer<SnapshotCompletedConsumer>();
+            x.AddConsumer<SnapshotCompletedConsumer, SnapshotCompletedConsumerDefinition>();
             x.AddConsumer<SnapshotFailedConsumer>();
             x.AddConsumer<GenerateSnapshotFaultConsumer>();
             x.AddConsumer<WorkerStatsReportedConsumer>();
@@ -52,6 +52,7 @@ public static class BusSetup
 
         services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<SnapshotTransitions>();
+        services.AddSingleton<OutboxSignal>();
         services.AddSingleton<SnapshotChangeFeed>();
         services.AddHostedService(sp => sp.GetRequiredService<SnapshotChangeFeed>());
         // Registered after MassTransit, so it starts only once the bus is up.

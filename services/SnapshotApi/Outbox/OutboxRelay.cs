@@ -14,21 +14,15 @@ namespace Sts.SnapshotApi.Outbox;
 /// them. A crash between confirm and commit republishes the row; consumers are idempotent for that reason.
 /// </summary>
 public sealed class OutboxRelay(
-    NpgsqlDataSource dataSource, IBus bus, IOptions<OutboxOptions> options, IOptions<BusOptions> busOptions, ApiMetrics metrics, ILogger<OutboxRelay> logger)
-    : BackgroundService
+    NpgsqlDataSource dataSource, IBus bus, OutboxSignal signal, IOptions<OutboxOptions> options, IOptions<BusOptions> busOptions, ApiMetrics metrics,
+    ILogger<OutboxRelay> logger) : BackgroundService
 {
-    /// <summary>CreateSnapshot notifies this channel on commit so the relay need not wait for its next poll.</summary>
-    public const string WakeChannel = "outbox_pending";
-
     private readonly Uri _interactiveQueue = QueueTopology.SendAddress(GenerateSnapshot.Queue, busOptions.Value);
     private readonly Uri _scheduledQueue = QueueTopology.SendAddress(GenerateSnapshot.ScheduledQueue, busOptions.Value);
-
-    private readonly SemaphoreSlim _wake = new(0, 1);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // MassTransit starts the bus before this service starts (WaitUntilStarted), so nothing is published into a bus that drops it.
-        var listener = ListenAsync(stoppingToken);
         var settings = options.Value;
         var failures = 0;
         while (!stoppingToken.IsCancellationRequested)
@@ -46,9 +40,8 @@ public sealed class OutboxRelay(
                 await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(5000, 200 * failures)), stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
             if (!more)
-                await ((Task)_wake.WaitAsync(settings.PollInterval, stoppingToken)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                await signal.WaitAsync(settings.PollInterval, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
-        await listener;
     }
 
     /// <summary>Sends one batch; true when it was full and sent, so more rows are probably waiting.</summary>
@@ -145,43 +138,5 @@ public sealed class OutboxRelay(
         {
             return ex.Message;
         }
-    }
-
-    private async Task ListenAsync(CancellationToken ct)
-    {
-        while (!ct.IsCancellationRequested)
-        {
-            try
-            {
-                await using var connection = await dataSource.OpenConnectionAsync(ct);
-                connection.Notification += (_, _) => Wake();
-                await using (var listen = new NpgsqlCommand($"LISTEN {WakeChannel}", connection))
-                    await listen.ExecuteNonQueryAsync(ct);
-                while (!ct.IsCancellationRequested) await connection.WaitAsync(ct);
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex) when (ex is NpgsqlException or TimeoutException or System.Net.Sockets.SocketException)
-            {
-                // Only an optimisation is lost; polling carries on.
-                await Task.Delay(TimeSpan.FromSeconds(1), ct).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            }
-        }
-    }
-
-    private void Wake()
-    {
-        if (_wake.CurrentCount == 0)
-        {
-            try { _wake.Release(); } catch (SemaphoreFullException) { }
-        }
-    }
-
-    public override void Dispose()
-    {
-        _wake.Dispose();
-        base.Dispose();
     }
 }

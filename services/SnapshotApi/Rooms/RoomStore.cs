@@ -86,6 +86,10 @@ public static class RoomStore
         return new AppendOutcome.Appended(await SummaryAsync(db, row, cancellationToken));
     }
 
+    /// <summary>The room's version, or null when there is no such room.</summary>
+    public static Task<long?> VersionAsync(StsDbContext db, string roomId, CancellationToken cancellationToken) =>
+        db.Rooms.AsNoTracking().Where(r => r.Id == roomId).Select(r => (long?)r.Version).FirstOrDefaultAsync(cancellationToken);
+
     /// <summary>The room as stored, children in their original order; null when there is no such room.</summary>
     public static async Task<Room?> LoadAsync(StsDbContext db, string roomId, CancellationToken cancellationToken)
     {

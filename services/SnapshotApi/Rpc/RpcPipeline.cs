@@ -1,10 +1,9 @@
 using System.Diagnostics;
-using System.Net.Sockets;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
-using Npgsql;
 using Sts.SnapshotApi.Audit;
 using Sts.SnapshotApi.Auth;
+using Sts.SnapshotApi.Data;
 using Sts.SnapshotApi.Telemetry;
 
 namespace Sts.SnapshotApi.Rpc;
@@ -111,7 +110,7 @@ public sealed class RpcPipeline(RpcCall call, AuditLog audit, CallerRateLimiter 
         {
             logger.LogError(ex, "Could not write the audit record for {Action} by {Actor} ({Outcome})", call.Action, call.Actor, code);
         }
-        catch (Exception ex) when (IsTransient(ex))
+        catch (Exception ex) when (TransientFaults.IsTransient(ex))
         {
             logger.LogWarning(ex, "Audit store unavailable for {Action}", call.Action);
             throw new RpcException(new Status(StatusCode.Unavailable, "The audit store is temporarily unavailable; retry later."));
@@ -135,7 +134,7 @@ public sealed class RpcPipeline(RpcCall call, AuditLog audit, CallerRateLimiter 
                 return context.Deadline <= DateTime.UtcNow
                     ? new RpcException(new Status(StatusCode.DeadlineExceeded, "The deadline passed before the call finished."))
                     : new RpcException(new Status(StatusCode.Cancelled, "The call was cancelled."));
-            case var _ when IsTransient(ex):
+            case var _ when TransientFaults.IsTransient(ex):
                 logger.LogWarning(ex, "{Action} failed on a transient fault", call.Action);
                 return new RpcException(new Status(StatusCode.Unavailable, "A backing service is temporarily unavailable; retry later."));
             case var _ when ForMemoryShortage(ex) is { } exhausted:
@@ -152,30 +151,6 @@ public sealed class RpcPipeline(RpcCall call, AuditLog audit, CallerRateLimiter 
                 call.Audit["error_reference"] = reference;
                 return new RpcException(new Status(StatusCode.Internal, $"Internal error (reference {reference})."));
         }
-    }
-
-    /// <summary>
-    /// Faults that go away by themselves: a database or broker that is down or restarting. Anything in the chain
-    /// of inner exceptions counts: a connection-level Npgsql failure (any NpgsqlException that is not a server
-    /// error), a server error of class 08 (connection), 53 (resources) or 57 (operator intervention, e.g. a restart),
-    /// a serialization failure or deadlock, a timeout, or a socket or I/O error.
-    /// </summary>
-    public static bool IsTransient(Exception ex)
-    {
-        for (Exception? e = ex; e is not null; e = e.InnerException)
-        {
-            switch (e)
-            {
-                case PostgresException pg when pg.SqlState.StartsWith("08", StringComparison.Ordinal)
-                                               || pg.SqlState.StartsWith("53", StringComparison.Ordinal)
-                                               || pg.SqlState.StartsWith("57", StringComparison.Ordinal)
-                                               || pg.SqlState is "40001" or "40P01":
-                case NpgsqlException and not PostgresException:
-                case TimeoutException or SocketException or IOException:
-                    return true;
-            }
-        }
-        return false;
     }
 
     /// <summary>RESOURCE_EXHAUSTED with RetryInfo when the failure (or one it wraps) is a lack of memory; null otherwise.</summary>

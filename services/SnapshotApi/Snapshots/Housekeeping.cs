@@ -28,7 +28,7 @@ public sealed partial class Housekeeping(
                 {
                     await RunOnceAsync(stoppingToken);
                 }
-                catch (Exception ex) when (Rpc.RpcPipeline.IsTransient(ex))
+                catch (Exception ex) when (Data.TransientFaults.IsTransient(ex))
                 {
                     logger.LogWarning("Housekeeping skipped a run: {Error}", ex.Message);
                 }

@@ -18,6 +18,8 @@ namespace Sts.SnapshotApi.Snapshots;
 /// </summary>
 public sealed partial class RoomFreezer(ISnapshotStore store, IOptions<RoomStateOptions> options, ILogger<RoomFreezer> logger)
 {
+    private readonly FrozenRoomCache _cache = new(options.Value.CacheMaxBytes);
+
     /// <summary>
     /// The frozen room, or null when there is no such room. A claim-checked state is committed to storage before this
     /// returns; if the caller's transaction then fails, it must call <see cref="DiscardAsync"/> (housekeeping removes
@@ -25,6 +27,10 @@ public sealed partial class RoomFreezer(ISnapshotStore store, IOptions<RoomState
     /// </summary>
     public async Task<FrozenRoom?> FreezeAsync(StsDbContext db, string roomId, Guid snapshotId, CancellationToken ct)
     {
+        var current = await RoomStore.VersionAsync(db, roomId, ct);
+        if (current is null) return null;
+        if (_cache.Get(roomId, current.Value) is { } known) return known;
+
         await using var sink = new StateSink(store, StorageKey.ForState(roomId, snapshotId), options.Value.InlineMaxBytes);
         long? version;
         // Repeatable read: one consistent view of the room across its six queries, so a concurrent upsert cannot tear it.
@@ -33,7 +39,10 @@ public sealed partial class RoomFreezer(ISnapshotStore store, IOptions<RoomState
             version = await RoomStore.WriteFrozenAsync(db, roomId, new CanonicalRoomWriter(sink), ct);
             await tx.CommitAsync(ct);
         }
-        return version is { } v ? await sink.CompleteAsync(v, ct) : null;
+        if (version is not { } v) return null;
+        var frozen = await sink.CompleteAsync(v, ct);
+        _cache.Put(roomId, frozen);
+        return frozen;
     }
 
     /// <summary>Removes a claim-checked state whose snapshot was not committed. Never throws: a leftover is swept later.</summary>

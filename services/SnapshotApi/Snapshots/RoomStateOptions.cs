@@ -15,6 +15,10 @@ public sealed class RoomStateOptions
     [Range(0, 4 * 1024 * 1024)]
     public int InlineMaxBytes { get; set; } = 64 * 1024;
 
+    /// <summary>Inline states kept in memory per replica by room and version, so repeat creates of an unchanged room skip the freeze.</summary>
+    [Range(0, 1L << 30)]
+    public long CacheMaxBytes { get; set; } = 16 * 1024 * 1024;
+
     /// <summary>
     /// A stored state that no snapshot claims (its create failed after the state was written) is removed by housekeeping
     /// once it is this old, which is far longer than any create can take to commit.

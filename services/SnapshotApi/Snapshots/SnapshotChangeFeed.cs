@@ -1,96 +1,131 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
-using Npgsql;
+using Microsoft.EntityFrameworkCore;
+using Sts.Api.V1;
+using Sts.SnapshotApi.Data;
 
 namespace Sts.SnapshotApi.Snapshots;
 
 /// <summary>
-/// Wakes WatchSnapshot streams when a snapshot changes, on whichever replica applied the change:
-/// one LISTEN connection per replica on <see cref="SnapshotTransitions.ChangeChannel"/>. Watchers also
-/// poll, so a dropped connection delays updates but never loses them.
+/// Hands every change of a watched snapshot to all of this replica's watchers of it. A change is announced on
+/// <see cref="SnapshotTransitions.ChangeChannel"/> by whichever replica applied it; this replica then reads the row
+/// once and gives the same <see cref="Snapshot"/> to each watcher, through a small buffer per watcher that drops the
+/// oldest state when full, so one slow reader delays nobody and always ends with the newest state. Watched snapshots
+/// are also read again every few seconds, so a lost notification delays a watcher but never strands it.
 /// </summary>
-public sealed class SnapshotChangeFeed(NpgsqlDataSource dataSource, ILogger<SnapshotChangeFeed> logger) : BackgroundService
+public sealed partial class SnapshotChangeFeed(
+    IDbContextFactory<StsDbContext> dbFactory, PostgresListener listener, ILogger<SnapshotChangeFeed> logger) : BackgroundService
 {
-    private readonly ConcurrentDictionary<Guid, ConcurrentDictionary<Subscription, byte>> _subscribers = new();
+    private const int BufferPerWatcher = 4;
+    private static readonly TimeSpan SafetyNet = TimeSpan.FromSeconds(5);
 
-    public int ActiveSubscriptions => _subscribers.Values.Sum(s => s.Count);
+    private readonly ConcurrentDictionary<Guid, Topic> _topics = new();
 
+    public int ActiveSubscriptions => _topics.Values.Sum(t => t.Watchers.Count);
+
+    /// <summary>Subscribe before reading the snapshot's first state, so that no change slips between the two.</summary>
     public Subscription Subscribe(Guid snapshotId)
     {
         var subscription = new Subscription(this, snapshotId);
-        _subscribers.GetOrAdd(snapshotId, _ => new()).TryAdd(subscription, 0);
-        return subscription;
+        while (true)
+        {
+            var topic = _topics.GetOrAdd(snapshotId, _ => new Topic());
+            lock (topic)
+            {
+                if (topic.Closed) continue; // removed just now; make a new one
+                topic.Watchers[subscription] = 0;
+                return subscription;
+            }
+        }
+    }
+
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        listener.Subscribe(SnapshotTransitions.ChangeChannel,
+            payload => { if (Guid.TryParse(payload, out var id)) Refresh(id); },
+            () => { foreach (var id in _topics.Keys) Refresh(id); });
+        return base.StartAsync(cancellationToken);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        while (!stoppingToken.IsCancellationRequested)
+        using var timer = new PeriodicTimer(SafetyNet);
+        try
         {
-            try
-            {
-                await using var connection = await dataSource.OpenConnectionAsync(stoppingToken);
-                connection.Notification += (_, e) =>
-                {
-                    if (Guid.TryParse(e.Payload, out var id)) Signal(id);
-                };
-                await using (var listen = new NpgsqlCommand($"LISTEN {SnapshotTransitions.ChangeChannel}", connection))
-                    await listen.ExecuteNonQueryAsync(stoppingToken);
-                // Changes made while we were not listening: let every watcher look again.
-                foreach (var id in _subscribers.Keys) Signal(id);
-                while (!stoppingToken.IsCancellationRequested)
-                    await connection.WaitAsync(stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex) when (ex is NpgsqlException or TimeoutException or System.Net.Sockets.SocketException)
-            {
-                logger.LogWarning("Snapshot change feed lost its connection ({Error}); reconnecting", ex.Message);
-                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
-            }
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+                foreach (var id in _topics.Keys) Refresh(id);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down.
         }
     }
 
-    private void Signal(Guid snapshotId)
+    /// <summary>Reads the snapshot once and hands it to every watcher; refreshes asked for meanwhile run once more after.</summary>
+    private void Refresh(Guid snapshotId)
     {
-        if (!_subscribers.TryGetValue(snapshotId, out var subscriptions)) return;
-        foreach (var subscription in subscriptions.Keys) subscription.Wake();
+        if (!_topics.TryGetValue(snapshotId, out var topic)) return;
+        if (Interlocked.Increment(ref topic.Pending) > 1) return; // one is running; it will go round again
+        _ = Task.Run(async () =>
+        {
+            do
+            {
+                Interlocked.Exchange(ref topic.Pending, 1);
+                try
+                {
+                    await using var db = await dbFactory.CreateDbContextAsync();
+                    var row = await db.Snapshots.AsNoTracking().FirstOrDefaultAsync(s => s.Id == snapshotId);
+                    var change = new Change(row is null ? null : SnapshotMapping.ToProto(row));
+                    foreach (var watcher in topic.Watchers.Keys) watcher.Offer(change);
+                }
+                catch (Exception ex) when (TransientFaults.IsTransient(ex))
+                {
+                    // The watchers keep their last state; the safety net reads again shortly.
+                    RefreshFailed(logger, snapshotId, ex.Message);
+                }
+            }
+            while (Interlocked.Decrement(ref topic.Pending) > 0);
+        });
     }
 
     private void Remove(Subscription subscription)
     {
-        if (_subscribers.TryGetValue(subscription.SnapshotId, out var subscriptions))
+        if (!_topics.TryGetValue(subscription.SnapshotId, out var topic)) return;
+        lock (topic)
         {
-            subscriptions.TryRemove(subscription, out _);
-            if (subscriptions.IsEmpty) _subscribers.TryRemove(new KeyValuePair<Guid, ConcurrentDictionary<Subscription, byte>>(subscription.SnapshotId, subscriptions));
+            topic.Watchers.TryRemove(subscription, out _);
+            if (!topic.Watchers.IsEmpty) return;
+            topic.Closed = true;
+            _topics.TryRemove(new KeyValuePair<Guid, Topic>(subscription.SnapshotId, topic));
         }
     }
 
-    /// <summary>One watcher's interest in one snapshot. Wake-ups coalesce: the watcher rereads the row anyway.</summary>
+    private sealed class Topic
+    {
+        public readonly ConcurrentDictionary<Subscription, byte> Watchers = new();
+        public int Pending;
+        public bool Closed;
+    }
+
+    /// <summary>A snapshot as it now is; null when it has been deleted.</summary>
+    public sealed record Change(Snapshot? Snapshot);
+
+    /// <summary>One watcher's interest in one snapshot.</summary>
     public sealed class Subscription(SnapshotChangeFeed feed, Guid snapshotId) : IDisposable
     {
-        private readonly Channel<bool> _wakeups = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+        private readonly Channel<Change> _changes = Channel.CreateBounded<Change>(
+            new BoundedChannelOptions(BufferPerWatcher) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
 
         public Guid SnapshotId { get; } = snapshotId;
 
-        /// <summary>Waits for a change or until <paramref name="timeout"/> passes, whichever is first.</summary>
-        public async Task WaitAsync(TimeSpan timeout, CancellationToken cancellationToken)
-        {
-            using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timer.CancelAfter(timeout);
-            try
-            {
-                await _wakeups.Reader.ReadAsync(timer.Token);
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                // Timed out: the caller polls.
-            }
-        }
+        internal void Offer(Change change) => _changes.Writer.TryWrite(change);
 
-        internal void Wake() => _wakeups.Writer.TryWrite(true);
+        /// <summary>The next change.</summary>
+        public ValueTask<Change> NextAsync(CancellationToken cancellationToken) => _changes.Reader.ReadAsync(cancellationToken);
 
         public void Dispose() => feed.Remove(this);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not read snapshot {SnapshotId} for its watchers: {Error}")]
+    private static partial void RefreshFailed(ILogger logger, Guid snapshotId, string error);
 }

@@ -14,7 +14,7 @@ namespace Sts.SnapshotApi.Snapshots;
 /// callers map the outcome.
 /// </summary>
 public sealed class SnapshotCreator(
-    StsDbContext db, RoomFreezer freezer, SnapshotAdmission admission, AuditLog auditLog, TimeProvider clock, ApiMetrics metrics)
+    StsDbContext db, RoomFreezer freezer, SnapshotAdmission admission, AuditLog auditLog, OutboxSignal outbox, TimeProvider clock, ApiMetrics metrics)
 {
     /// <param name="audit">The audit record of the creation, given the new snapshot's id; written in the same transaction.</param>
     /// <param name="auditDetail">Filled with what the audit record of any outcome should say (priority, replays, refusals).</param>
@@ -26,7 +26,7 @@ public sealed class SnapshotCreator(
         if (request.RequestId is not null && await ReplayAsync(request, optionsJson, auditDetail, ct) is { } replay)
             return replay;
 
-        if (await admission.CheckAsync(db, request.Scheduled, ct) is { } busy)
+        if (await admission.CheckAsync(request.Scheduled, ct) is { } busy)
         {
             auditDetail["reason"] = $"{busy.Pending} tasks pending";
             return busy;
@@ -55,7 +55,7 @@ public sealed class SnapshotCreator(
         };
         if (frozen.StateKey is not null) auditDetail["state"] = "claim-checked";
         db.Snapshots.Add(snapshot);
-        db.SnapshotStates.Add(new SnapshotStateRow { Id = snapshot.Id, RoomState = frozen.Inline });
+        if (frozen.Inline is not null) db.SnapshotStates.Add(new SnapshotStateRow { Id = snapshot.Id, RoomState = frozen.Inline });
         db.Tasks.Add(new TaskRow
         {
             Id = snapshot.TaskId, SnapshotId = snapshot.Id, Status = SnapshotTaskStatus.Pending, Scheduled = request.Scheduled,
@@ -65,13 +65,11 @@ public sealed class SnapshotCreator(
 
         // The snapshot, its task, the outbox message and the audit record commit together or not at all; a claim-checked
         // state written for a snapshot that did not commit is removed again.
+        auditLog.Add(db, audit(snapshot.Id));
         try
         {
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            // One SaveChanges is one transaction and one round trip for all four rows.
             await db.SaveChangesAsync(ct);
-            await auditLog.AppendInTransactionAsync(db, audit(snapshot.Id), ct);
-            await db.Database.ExecuteSqlAsync($"SELECT pg_notify({OutboxRelay.WakeChannel}, '')", ct);
-            await tx.CommitAsync(ct);
         }
         catch (DbUpdateException ex) when (request.RequestId is not null && ex.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
         {
@@ -85,6 +83,8 @@ public sealed class SnapshotCreator(
             await freezer.DiscardAsync(frozen);
             throw;
         }
+        outbox.Wake();
+        admission.Created();
         metrics.SnapshotCreated(EnumText<SnapshotType>.ToText(snapshot.SnapshotType));
         return new CreateOutcome.Created(snapshot);
     }

@@ -11,6 +11,11 @@ public static class SnapshotMapping
 {
     private static readonly JsonParser OptionsParser = new(JsonParser.Settings.Default);
 
+    // Options are stored as JSON and read on every GetSnapshot, list and watch; the same few combinations recur, so
+    // each is parsed once (a bounded cache; a clone goes out, so no caller can change the cached one).
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, SnapshotOptions> ParsedOptions = new(StringComparer.Ordinal);
+    private const int MaxParsedOptions = 1024;
+
     /// <summary>Absent options mean "everything".</summary>
     public static SnapshotOptions Effective(SnapshotOptions? options) =>
         options ?? new SnapshotOptions { IncludeDocuments = true, IncludeActivity = true, IncludeApprovals = true };
@@ -32,7 +37,7 @@ public static class SnapshotMapping
         CreatedBy = row.CreatedBy,
         Status = row.Status,
         Type = row.SnapshotType,
-        Options = OptionsParser.Parse<SnapshotOptions>(row.Options),
+        Options = ParseOptions(row.Options),
         ContentHash = row.ContentHash,
         TaskId = row.TaskId.ToString("D"),
         Progress = row.Progress,
@@ -46,6 +51,17 @@ public static class SnapshotMapping
         RoomVersion = row.RoomVersion,
         Cached = row.Cached,
     };
+
+    private static SnapshotOptions ParseOptions(string json)
+    {
+        if (!ParsedOptions.TryGetValue(json, out var options))
+        {
+            options = OptionsParser.Parse<SnapshotOptions>(json);
+            if (ParsedOptions.Count >= MaxParsedOptions) ParsedOptions.Clear();
+            ParsedOptions[json] = options;
+        }
+        return options.Clone();
+    }
 
     public static SnapshotTask ToProto(TaskRow task, SnapshotRow snapshot) => new()
     {

@@ -17,7 +17,7 @@ internal sealed class SnapshotModel :
         b.Property(s => s.SnapshotType).HasConversion<EnumText<SnapshotType>>();
         b.Property(s => s.Options).HasColumnType("jsonb");
         b.HasOne<RoomRow>().WithMany().HasForeignKey(s => s.RoomId).OnDelete(DeleteBehavior.Restrict);
-        b.HasOne<SnapshotStateRow>().WithOne().HasForeignKey<SnapshotStateRow>(s => s.Id).IsRequired();
+        b.HasOne<SnapshotStateRow>().WithOne().HasForeignKey<SnapshotStateRow>(s => s.Id);
         b.HasIndex(s => s.RoomId);
         b.HasIndex(s => s.CreatedBy);
         b.HasIndex(s => s.Status);

@@ -17,7 +17,7 @@ namespace Sts.SnapshotApi.Snapshots;
 /// the same transaction, so several replicas never act twice.
 /// </summary>
 public sealed partial class TaskReaper(
-    IDbContextFactory<StsDbContext> dbFactory, SnapshotTransitions transitions, IOptions<TaskOptions> options,
+    IDbContextFactory<StsDbContext> dbFactory, SnapshotTransitions transitions, OutboxSignal outbox, IOptions<TaskOptions> options,
     TimeProvider clock, ILogger<TaskReaper> logger) : BackgroundService
 {
     private const int BatchSize = 100;
@@ -33,7 +33,7 @@ public sealed partial class TaskReaper(
                 {
                     await RunOnceAsync(stoppingToken);
                 }
-                catch (Exception ex) when (Rpc.RpcPipeline.IsTransient(ex))
+                catch (Exception ex) when (Data.TransientFaults.IsTransient(ex))
                 {
                     logger.LogWarning("Task reaper skipped a run: {Error}", ex.Message);
                 }
@@ -94,9 +94,9 @@ public sealed partial class TaskReaper(
                 Requeued(logger, task.SnapshotId, started ? "a worker went silent on it" : "it is still waiting for a worker", settings.Lease, Math.Max(task.Attempts, 1));
             }
             await db.SaveChangesAsync(ct);
-            if (requeued > 0) await db.Database.ExecuteSqlAsync($"SELECT pg_notify({OutboxRelay.WakeChannel}, '')", ct);
             await tx.CommitAsync(ct);
         }
+        if (requeued > 0) outbox.Wake();
 
         var failed = 0;
         foreach (var (snapshotId, reason) in exhausted)

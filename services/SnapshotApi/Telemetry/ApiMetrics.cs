@@ -23,6 +23,8 @@ public sealed class ApiMetrics
     private readonly Counter<long> _housekeepingRuns;
     private readonly Counter<long> _housekeepingRemoved;
     private readonly Counter<long> _outOfMemory;
+    private double _auditSealLag;
+    private long _auditChainHead;
 
     public ApiMetrics(IMeterFactory meterFactory, PipelineGauges gauges)
     {
@@ -43,6 +45,8 @@ public sealed class ApiMetrics
         _housekeepingRuns = meter.CreateCounter<long>("sts.housekeeping.runs", description: "Housekeeping runs, by job.");
         _housekeepingRemoved = meter.CreateCounter<long>("sts.housekeeping.removed", description: "Rows removed by housekeeping, by job.");
         _outOfMemory = meter.CreateCounter<long>("sts.rpc.out_of_memory", description: "Calls answered RESOURCE_EXHAUSTED because the replica ran out of memory, by action.");
+        meter.CreateObservableGauge("sts.audit.seal_lag", () => Volatile.Read(ref _auditSealLag), "s", "Age of the oldest audit record not yet sealed into the chain (0 when none waits).");
+        meter.CreateObservableGauge("sts.audit.chain_head", () => Volatile.Read(ref _auditChainHead), description: "Sequence of the newest sealed audit record this replica anchored (0 when it does not seal).");
         meter.CreateObservableGauge("sts.outbox.backlog", () => gauges.OutboxBacklog, description: "Outbox rows not yet published.");
         meter.CreateObservableGauge("sts.outbox.relay_lag", () => gauges.RelayLagSeconds, "s", "Age of the oldest unpublished outbox row.");
         meter.CreateObservableGauge("sts.tasks.stale", () => gauges.StaleTasks, description: "Pending or running tasks with no progress for longer than the lease.");
@@ -72,6 +76,10 @@ public sealed class ApiMetrics
     public void OutboxPublishFailed(int count) => _publishFailures.Add(count);
 
     public void ChecksumMismatch() => _checksumMismatches.Add(1);
+
+    public void AuditSealLag(double seconds) => Volatile.Write(ref _auditSealLag, seconds);
+
+    public void AuditChainHead(long sequence) => Volatile.Write(ref _auditChainHead, sequence);
 
     public void OutOfMemory(string action) => _outOfMemory.Add(1, new KeyValuePair<string, object?>("action", action));
 

@@ -34,6 +34,13 @@ internal static class Snapshots
     /// <summary>A shared sample room (fixtures/rooms/{name}.json), which lives in shared/ beside the repo.</summary>
     public static Room Fixture(string name) => RoomFile.Parse(File.ReadAllText(FixturePath(name)));
 
+    /// <summary>
+    /// The international room (Rooms/international.json, also the render benchmark's): parties, companies, vessels,
+    /// document notes and activity in Chinese (simplified and traditional), Japanese, Korean, Arabic, Hebrew, Thai
+    /// and Hindi, and mixed strings such as "محمد العلي 2026" and "現代 Glory-7".
+    /// </summary>
+    public static Room International() => RoomFile.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Rooms", "international.json")));
+
     /// <summary>A small room with one of everything; tests add what they are about.</summary>
     public static Room Small()
     {

@@ -118,12 +118,92 @@ public sealed class AuditLogTests(ApiFixture api)
         Assert.True((await api.Admin.Audit.VerifyAuditChainAsync(new VerifyAuditChainRequest())).Valid);
     }
 
+    [Fact]
+    public async Task Two_replicas_writing_at_once_hold_no_lock_and_every_record_is_sealed_into_one_valid_chain()
+    {
+        var room = TestRooms.WithEveryRole();
+        await api.Platform.Rooms.UpsertRoomAsync(new UpsertRoomRequest { Room = room });
+        var second = await api.StartApiAsync();
+        try
+        {
+            var owners = new[] { api.As(TestRooms.Email(room.Id, PartyRole.Owner)), await api.ClientOfAsync(second, TestRooms.Email(room.Id, PartyRole.Owner)) };
+            var before = await api.ScalarAsync<long>("SELECT count(*) FROM audit_log");
+
+            // 32 calls at a time (16 on each replica), 200 in all: creates, reads and refusals.
+            using var gate = new SemaphoreSlim(32);
+            await Task.WhenAll(Enumerable.Range(0, 200).Select(async i =>
+            {
+                await gate.WaitAsync();
+                try
+                {
+                    await ((i % 3) switch
+                    {
+                        0 => (Task)owners[i % 2].Snapshots.CreateSnapshotAsync(new CreateSnapshotRequest { RoomId = room.Id, Title = $"w{i}", Type = SnapshotType.Csv }).ResponseAsync,
+                        1 => owners[i % 2].Rooms.GetRoomAsync(new GetRoomRequest { RoomId = room.Id }).ResponseAsync,
+                        _ => Fails(() => owners[i % 2].Snapshots.GetSnapshotAsync(new GetSnapshotRequest { SnapshotId = Guid.NewGuid().ToString() }).ResponseAsync),
+                    });
+                }
+                finally
+                {
+                    gate.Release();
+                }
+            }));
+
+            Assert.Equal(before + 200, await api.ScalarAsync<long>("SELECT count(*) FROM audit_log"));
+            await SnapshotWaiting.EventuallyAsync(async () => await api.ScalarAsync<long>("SELECT count(*) FROM audit_log WHERE sequence IS NULL") == 0,
+                TimeSpan.FromSeconds(10), "every record to be sealed");
+            var result = await api.Admin.Audit.VerifyAuditChainAsync(new VerifyAuditChainRequest());
+            Assert.True(result.Valid, result.Reason);
+            Assert.Equal(before + 200, result.Checked);
+            Assert.Equal(0, result.Unsealed);
+            // One chain: positions 1..n, each once.
+            Assert.Equal(await api.ScalarAsync<long>("SELECT count(*) FROM audit_log WHERE sequence IS NOT NULL"), await api.ScalarAsync<long>("SELECT max(sequence) FROM audit_log"));
+        }
+        finally
+        {
+            await api.StopAsync(second);
+        }
+    }
+
+    [Fact]
+    public async Task Removing_the_newest_records_is_detected_against_the_anchor_outside_the_database()
+    {
+        await api.Admin.Audit.VerifyAuditChainAsync(new VerifyAuditChainRequest());
+        // Wait until the head is anchored, so the anchor covers what is about to be removed.
+        long head = 0;
+        await SnapshotWaiting.EventuallyAsync(async () =>
+        {
+            head = await api.ScalarAsync<long>("SELECT coalesce(max(sequence), 0) FROM audit_log");
+            var anchor = System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(api.StorageRoot, "audit", "anchor.json")));
+            return head > 3 && anchor.RootElement.GetProperty("Sequence").GetInt64() == head
+                && await api.ScalarAsync<long>("SELECT count(*) FROM audit_log WHERE sequence IS NULL") == 0;
+        }, TimeSpan.FromSeconds(15), "the chain head to be anchored");
+        List<AuditRow> removed;
+        await using (var db = api.CreateDbContext())
+            removed = await db.AuditLog.AsNoTracking().Where(a => a.Sequence > head - 3).ToListAsync();
+        await api.ExecuteAsync("DELETE FROM audit_log WHERE sequence > @p0", head - 3);
+        try
+        {
+            var result = await api.Admin.Audit.VerifyAuditChainAsync(new VerifyAuditChainRequest());
+
+            Assert.False(result.Valid);
+            Assert.Matches("newest records were removed|rows are missing", result.Reason);
+            Assert.True(result.AnchoredSequence >= head);
+        }
+        finally
+        {
+            await using var db = api.CreateDbContext();
+            db.AuditLog.AddRange(removed);
+            await db.SaveChangesAsync();
+        }
+    }
+
     private Task<long> CountAsync(string actor) => api.ScalarAsync<long>("SELECT count(*) FROM audit_log WHERE actor = @p0", actor);
 
     private async Task<string[]> OutcomesAsync(string actor)
     {
         await using var db = api.CreateDbContext();
-        return db.AuditLog.Where(a => a.Actor == actor).OrderBy(a => a.Sequence).Select(a => a.Outcome).ToArray();
+        return db.AuditLog.Where(a => a.Actor == actor).OrderBy(a => a.Id).Select(a => a.Outcome).ToArray();
     }
 
     private static async Task Fails(Func<Task> call) => await Assert.ThrowsAsync<RpcException>(call);

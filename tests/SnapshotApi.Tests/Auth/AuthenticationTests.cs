@@ -127,7 +127,7 @@ public sealed class AuthenticationTests(ApiFixture api)
     private async Task<long> AuditCountAsync() => await api.ScalarAsync<long>("select count(*) from audit_log");
 
     private async Task<string?> LastAuditAsync() =>
-        await api.ScalarAsync<string>("select actor || ' ' || action || ' ' || outcome from audit_log order by sequence desc limit 1");
+        await api.ScalarAsync<string>("select actor || ' ' || action || ' ' || outcome from audit_log order by id desc limit 1");
 
     private static string Bearer(string token) => $"Bearer {token}";
 

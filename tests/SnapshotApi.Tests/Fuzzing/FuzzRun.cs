@@ -41,7 +41,7 @@ public sealed record FuzzRun(
         using var rawChannel = GrpcChannel.ForAddress(api.Address, new GrpcChannelOptions { MaxSendMessageSize = null, MaxReceiveMessageSize = null });
         var cases = new FuzzCases(scene, callers, rawChannel.CreateCallInvoker());
         var plan = FuzzCases.Plan(seed);
-        var auditBefore = await api.ScalarAsync<long>("SELECT coalesce(max(sequence), 0) FROM audit_log");
+        var auditBefore = await api.ScalarAsync<long>("SELECT coalesce(max(id), 0) FROM audit_log");
 
         var outcomes = new FuzzOutcome[plan.Count];
         var clock = Stopwatch.StartNew();
@@ -53,7 +53,7 @@ public sealed record FuzzRun(
         // A call whose client gave up first (every watch, any deadline) is audited when the server notices; wait for those.
         try
         {
-            await SnapshotWaiting.EventuallyAsync(async () => await api.ScalarAsync<long>("SELECT count(*) FROM audit_log WHERE sequence > @p0", auditBefore) >= total,
+            await SnapshotWaiting.EventuallyAsync(async () => await api.ScalarAsync<long>("SELECT count(*) FROM audit_log WHERE id > @p0", auditBefore) >= total,
                 TimeSpan.FromSeconds(30), $"{total} audit records from the fuzz run");
         }
         catch (Xunit.Sdk.FailException)
@@ -121,7 +121,7 @@ public sealed record FuzzRun(
     private static async Task<IReadOnlyDictionary<string, long>> AuditsByActionAsync(ApiFixture api, long after)
     {
         var text = await api.ScalarAsync<string>(
-            "SELECT coalesce(string_agg(action || '=' || n, ';'), '') FROM (SELECT action, count(*) AS n FROM audit_log WHERE sequence > @p0 GROUP BY action) counts",
+            "SELECT coalesce(string_agg(action || '=' || n, ';'), '') FROM (SELECT action, count(*) AS n FROM audit_log WHERE id > @p0 GROUP BY action) counts",
             after) ?? "";
         return text.Split(';', StringSplitOptions.RemoveEmptyEntries)
             .Select(pair => pair.Split('='))

@@ -210,7 +210,8 @@ public class ApiFixture : IAsyncLifetime
         {
             ["ConnectionStrings:RabbitMq"] = _broker!.ConnectionString,
             ["Storage:Root"] = StorageRoot,
-            ["Logging:LogLevel:Default"] = "Warning",
+            // STS_TEST_LOG_LEVEL=Information shows what the hosts do, on the test run's console.
+            ["Logging:LogLevel:Default"] = Environment.GetEnvironmentVariable("STS_TEST_LOG_LEVEL") ?? "Warning",
         };
         if (QueueTypeSetting is { } type) settings["Bus:QueueType"] = type;
         foreach (var (key, value) in _bucket?.Settings ?? []) settings[key] = value;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
 using Sts.Api.V1;
 using Sts.Shared.Auth;
 using Sts.SnapshotApi.Data;
@@ -56,8 +57,9 @@ public sealed class OutboxBatchTests(ApiFixture api)
             await database.ExecuteAsync($"""
                 INSERT INTO outbox (message_id, message_type, payload, trace_parent, created_at, attempts, snapshot_id)
                 SELECT gen_random_uuid(), message_type, payload, trace_parent, now(), 0, snapshot_id FROM outbox, generate_series(1, {copies});
-                NOTIFY outbox_pending;
                 """);
+            // Woken once, as a create on this replica wakes it.
+            replica.Services.GetRequiredService<OutboxSignal>().Wake();
             await database.WaitUntilRelayedAsync();
 
             // Rows sent in one round share their sent_at (the round's transaction time): "rows:bytes" per round, in order.

@@ -181,7 +181,7 @@ public sealed class ProtectionTests(ApiFixture api)
             await api.Platform.Rooms.UpsertRoomAsync(new UpsertRoomRequest { Room = room });
             var noisy = await api.AdminOfAsync(replica);
             var quiet = await api.ClientOfAsync(replica, TestRooms.Email(room.Id, PartyRole.Owner));
-            var auditHead = await api.ScalarAsync<long>("SELECT coalesce(max(sequence), 0) FROM audit_log");
+            var auditHead = await api.ScalarAsync<long>("SELECT coalesce(max(id), 0) FROM audit_log");
             var statuses = new List<StatusCode>();
             // Burst 3, then 1 a second: 20 calls in a row are refused at some point unless each took most of a second.
             for (var i = 0; i < 20 && !statuses.Contains(StatusCode.ResourceExhausted); i++)
@@ -202,7 +202,7 @@ public sealed class ProtectionTests(ApiFixture api)
             Assert.Equal(StatusCode.OK, statuses[0]);
             // Each refusal is audited, for this caller and call; another caller on the same replica still gets in.
             Assert.Equal(statuses.Count(s => s == StatusCode.ResourceExhausted), await api.ScalarAsync<long>(
-                "SELECT count(*) FROM audit_log WHERE sequence > @p0 AND actor = @p1 AND action = 'RoomService.GetRoom' AND outcome = 'resource_exhausted'",
+                "SELECT count(*) FROM audit_log WHERE id > @p0 AND actor = @p1 AND action = 'RoomService.GetRoom' AND outcome = 'resource_exhausted'",
                 auditHead, ApiFixture.AdminEmail));
             Assert.Equal(room.Id, (await quiet.Rooms.GetRoomAsync(new GetRoomRequest { RoomId = room.Id })).Room.Id);
         }

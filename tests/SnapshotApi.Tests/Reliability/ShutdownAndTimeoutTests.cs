@@ -31,7 +31,9 @@ public sealed class ShutdownAndTimeoutTests(PipelineFixture cluster)
             foreach (var id in ids) await cluster.WaitUntilRelayedAsync(Guid.Parse(id));
             draining = await cluster.StartWorkerAsync(new Dictionary<string, string?>
             {
-                ["Worker:Concurrency"] = "1", ["Worker:Prefetch"] = "3", ["RenderCache:Enabled"] = "false",
+                // One message in hand (rendering) and two prefetched: taken messages waiting for a render slot would be
+                // rendered within the drain time like the one in hand, which is not what this test is about.
+                ["Worker:Concurrency"] = "1", ["Worker:MessageConcurrency"] = "1", ["Worker:Prefetch"] = "3", ["RenderCache:Enabled"] = "false",
             });
             var statistics = draining.Services.GetRequiredService<WorkerStatistics>();
             await SnapshotWaiting.EventuallyAsync(() => Task.FromResult(statistics.InFlight == 1), TimeSpan.FromSeconds(30), "the worker to start a render");

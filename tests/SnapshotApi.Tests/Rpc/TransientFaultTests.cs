@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
+using Sts.SnapshotApi.Data;
 using Sts.SnapshotApi.Rpc;
 
 namespace Sts.SnapshotApi.Tests.Rpc;
@@ -27,7 +28,7 @@ public sealed class TransientFaultTests
     [Theory]
     [MemberData(nameof(Cases))]
     public void Failure_is_classified(string what, Exception failure, bool transient) =>
-        Assert.True(RpcPipeline.IsTransient(failure) == transient, what);
+        Assert.True(TransientFaults.IsTransient(failure) == transient, what);
 
     private static PostgresException Server(string sqlState) => new("message", "ERROR", "ERROR", sqlState);
 }

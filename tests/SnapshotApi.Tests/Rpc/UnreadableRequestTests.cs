@@ -123,12 +123,12 @@ public sealed class UnreadableRequestTests(ApiFixture api) : IDisposable
         return (int.Parse(status, System.Globalization.CultureInfo.InvariantCulture), Uri.UnescapeDataString(message));
     }
 
-    private Task<long> AuditHeadAsync() => api.ScalarAsync<long>("SELECT coalesce(max(sequence), 0) FROM audit_log");
+    private Task<long> AuditHeadAsync() => api.ScalarAsync<long>("SELECT coalesce(max(id), 0) FROM audit_log");
 
     /// <summary>The records written after <paramref name="sequence"/>, as "actor action outcome" lines.</summary>
     private async Task<string> AuditSinceAsync(long sequence) =>
         await api.ScalarAsync<string>(
-            "SELECT string_agg(actor || ' ' || action || ' ' || outcome, E'\\n' ORDER BY sequence) FROM audit_log WHERE sequence > @p0", sequence) ?? "";
+            "SELECT string_agg(actor || ' ' || action || ' ' || outcome, E'\\n' ORDER BY id) FROM audit_log WHERE id > @p0", sequence) ?? "";
 
     private static byte[] Header(byte flag, uint length)
     {

@@ -72,7 +72,7 @@ public sealed class BadInputTests(ApiFixture api)
         Assert.Equal(StatusCode.InvalidArgument, ex.StatusCode);
         Assert.Equal(1, await api.ScalarAsync<long>("select count(*) from audit_log where actor = @p0", actor));
         Assert.Equal("SnapshotService.CreateSnapshot invalid_argument", await api.ScalarAsync<string>(
-            "select action || ' ' || outcome from audit_log where actor = @p0 order by sequence desc limit 1", actor));
+            "select action || ' ' || outcome from audit_log where actor = @p0 order by id desc limit 1", actor));
     }
 
     [Fact]

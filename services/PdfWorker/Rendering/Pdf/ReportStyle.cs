@@ -1,8 +1,6 @@
-using PdfSharp.Drawing;
-
 namespace Sts.PdfWorker.Rendering.Pdf;
 
-/// <summary>Page geometry, brushes and pens of the snapshot report (A4 portrait, in points).</summary>
+/// <summary>Page geometry, colours and rules of the snapshot report (A4 portrait, in points).</summary>
 internal static class ReportStyle
 {
     public const double PageWidth = 595.28;
@@ -21,24 +19,21 @@ internal static class ReportStyle
     public const double CellPadX = 3;
     public const double CellPadY = 3;
 
-    // Brushes and pens are never changed after creation, so renders on several threads can share them,
-    // as PDFsharp's own XBrushes are shared.
-    public static readonly XSolidBrush Ink = Brush(0x21, 0x25, 0x29);
-    public static readonly XSolidBrush Muted = Brush(0x5f, 0x6b, 0x7a);
-    public static readonly XSolidBrush Accent = Brush(0x1f, 0x3a, 0x5f);
-    public static readonly XSolidBrush Stripe = Brush(0xf1, 0xf4, 0xf8);
-    public static readonly XSolidBrush White = Brush(0xff, 0xff, 0xff);
+    public static readonly Rgb Ink = new(0x21, 0x25, 0x29);
+    public static readonly Rgb Muted = new(0x5f, 0x6b, 0x7a);
+    public static readonly Rgb Accent = new(0x1f, 0x3a, 0x5f);
+    public static readonly Rgb Stripe = new(0xf1, 0xf4, 0xf8);
+    public static readonly Rgb White = new(0xff, 0xff, 0xff);
 
-    public static readonly XPen RulePen = new(XColor.FromArgb(0xc9, 0xd1, 0xdb), 0.5);
-    public static readonly XPen AccentPen = new(Accent.Color, 1);
+    public static readonly Rgb Rule = new(0xc9, 0xd1, 0xdb);
+    public const double RuleWidth = 0.5;
+    public const double AccentRuleWidth = 1;
 
     // Status label colours: green is settled, red refused, orange expired, purple absent, blue in progress, grey waiting.
-    public static readonly XSolidBrush Good = Brush(0x2e, 0x7d, 0x32);
-    public static readonly XSolidBrush Bad = Brush(0xc6, 0x28, 0x28);
-    public static readonly XSolidBrush Expired = Brush(0xd8, 0x5c, 0x00);
-    public static readonly XSolidBrush Absent = Brush(0x6a, 0x1b, 0x9a);
-    public static readonly XSolidBrush InProgress = Brush(0x15, 0x65, 0xc0);
-    public static readonly XSolidBrush Waiting = Brush(0x75, 0x75, 0x75);
-
-    private static XSolidBrush Brush(byte r, byte g, byte b) => new(XColor.FromArgb(r, g, b));
+    public static readonly Rgb Good = new(0x2e, 0x7d, 0x32);
+    public static readonly Rgb Bad = new(0xc6, 0x28, 0x28);
+    public static readonly Rgb Expired = new(0xd8, 0x5c, 0x00);
+    public static readonly Rgb Absent = new(0x6a, 0x1b, 0x9a);
+    public static readonly Rgb InProgress = new(0x15, 0x65, 0xc0);
+    public static readonly Rgb Waiting = new(0x75, 0x75, 0x75);
 }

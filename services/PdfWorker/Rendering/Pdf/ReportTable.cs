@@ -1,4 +1,4 @@
-using PdfSharp.Drawing;
+using Sts.PdfWorker.Rendering.Text;
 using static Sts.PdfWorker.Rendering.Pdf.ReportStyle;
 
 namespace Sts.PdfWorker.Rendering.Pdf;
@@ -11,10 +11,10 @@ namespace Sts.PdfWorker.Rendering.Pdf;
 internal sealed class ReportTable
 {
     private const double LabelPadX = 3;
+    private const double LabelRadius = 1.5;
     private const int MinSplitLines = 3;
 
     private readonly ReportWriter _report;
-    private readonly ReportFonts _fonts;
     private readonly IReadOnlyList<Column> _columns;
     private readonly bool _header;
     private readonly double _lineHeight;
@@ -27,23 +27,22 @@ internal sealed class ReportTable
     public ReportTable(ReportWriter report, IReadOnlyList<Column> columns, bool header)
     {
         _report = report;
-        _fonts = report.Fonts;
         _columns = columns;
         _header = header;
-        _lineHeight = _fonts.Body.LineHeight;
+        _lineHeight = ReportFonts.Body.LineHeight;
         _pageLines = (int)((ContentBottom - ContentTop - HeaderHeight - 2 * CellPadY) / _lineHeight);
         report.EnsureSpace(HeaderHeight + RowHeight(1));
         _atTableTop = report.AtPageTop;
         DrawHeader();
     }
 
-    private double HeaderHeight => _header ? _fonts.BodyBold.LineHeight + 2 * CellPadY : 0;
+    private double HeaderHeight => _header ? ReportFonts.BodyBold.LineHeight + 2 * CellPadY : 0;
 
     private double RowHeight(int lines) => lines * _lineHeight + 2 * CellPadY;
 
     public void AddRow(ReadOnlySpan<Cell> cells)
     {
-        var lines = new IReadOnlyList<string>[cells.Length];
+        var lines = new IReadOnlyList<TextLine>[cells.Length];
         var lineCount = 1;
         for (var i = 0; i < cells.Length; i++)
         {
@@ -73,11 +72,11 @@ internal sealed class ReportTable
         _rows++;
     }
 
-    private MeasuredFont FontOf(Cell cell) => cell.Kind switch
+    private static TextFont FontOf(Cell cell) => cell.Kind switch
     {
-        CellKind.Key => _fonts.BodyBold,
-        CellKind.Status => _fonts.Label,
-        _ => _fonts.Body,
+        CellKind.Key => ReportFonts.BodyBold,
+        CellKind.Status => ReportFonts.Label,
+        _ => ReportFonts.Body,
     };
 
     private void NextPage()
@@ -92,23 +91,23 @@ internal sealed class ReportTable
         if (!_header)
             return;
         var page = _report.Page;
-        page.DrawRectangle(Accent, MarginX, _report.Y, ContentWidth, HeaderHeight);
+        page.FillRectangle(Accent, MarginX, _report.Y, ContentWidth, HeaderHeight);
         var x = MarginX;
         foreach (var column in _columns)
         {
-            page.DrawString(column.Title, _fonts.BodyBold.Font, White, x + CellPadX, _report.Y + CellPadY, XStringFormats.TopLeft);
+            page.Text(LineBreaker.Line(column.Title, ReportFonts.BodyBold), ReportFonts.BodyBold, White, x + CellPadX, _report.Y + CellPadY);
             x += column.Width;
         }
         _report.Y += HeaderHeight;
     }
 
-    private void DrawSlice(ReadOnlySpan<Cell> cells, IReadOnlyList<string>[] lines, int from, int count)
+    private void DrawSlice(ReadOnlySpan<Cell> cells, IReadOnlyList<TextLine>[] lines, int from, int count)
     {
         var page = _report.Page;
         var top = _report.Y;
         var height = RowHeight(count);
         if (_rows % 2 == 1)
-            page.DrawRectangle(Stripe, MarginX, top, ContentWidth, height);
+            page.FillRectangle(Stripe, MarginX, top, ContentWidth, height);
 
         var x = MarginX;
         for (var i = 0; i < cells.Length; i++)
@@ -119,19 +118,21 @@ internal sealed class ReportTable
             for (var line = from; line < end; line++)
             {
                 var text = lines[i][line];
-                if (text.Length == 0)
+                if (text.Text.Length == 0)
                     continue;
                 var y = top + CellPadY + (line - from) * _lineHeight;
                 if (cell.Kind == CellKind.Status)
                 {
-                    var labelWidth = font.Width(text) + 2 * LabelPadX;
-                    page.DrawRoundedRectangle(cell.Fill ?? Waiting, x + CellPadX, y + 0.5, labelWidth, _lineHeight - 1, 3, 3);
+                    var labelWidth = text.Width + 2 * LabelPadX;
+                    page.FillRoundedRectangle(cell.Fill ?? Waiting, x + CellPadX, y + 0.5, labelWidth, _lineHeight - 1, LabelRadius);
                     var textTop = y + (_lineHeight - font.LineHeight) / 2;
-                    page.DrawString(text, font.Font, White, x + CellPadX + LabelPadX, textTop, XStringFormats.TopLeft);
+                    page.Text(text, font, White, x + CellPadX + LabelPadX, textTop);
                 }
                 else
                 {
-                    page.DrawString(text, font.Font, cell.Kind == CellKind.Key ? Muted : Ink, x + CellPadX, y, XStringFormats.TopLeft);
+                    // Right-to-left paragraphs are aligned to the cell's right edge.
+                    var left = text.RightToLeft ? x + _columns[i].Width - CellPadX - text.Width : x + CellPadX;
+                    page.Text(text, font, cell.Kind == CellKind.Key ? Muted : Ink, left, y);
                 }
             }
             x += _columns[i].Width;

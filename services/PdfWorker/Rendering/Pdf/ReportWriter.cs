@@ -1,7 +1,7 @@
 using System.Globalization;
 using PdfSharp;
-using PdfSharp.Drawing;
 using PdfSharp.Pdf;
+using Sts.PdfWorker.Rendering.Text;
 using static Sts.PdfWorker.Rendering.Pdf.ReportStyle;
 
 namespace Sts.PdfWorker.Rendering.Pdf;
@@ -10,15 +10,14 @@ namespace Sts.PdfWorker.Rendering.Pdf;
 /// Writes a report top to bottom: keeps the position on the current page, starts new pages as content
 /// needs them, and draws every page's header and footer at the end, once the page count is known.
 /// </summary>
-internal sealed class ReportWriter(PdfDocument document, ReportFonts fonts, RenderLimit limit)
+internal sealed class ReportWriter(PdfDocument document, RenderLimit limit)
 {
-    // Each page's graphics stay open until Finish adds the "Page X of Y" footers.
-    private readonly List<XGraphics> _pages = [];
+    private readonly DocumentFonts _fonts = new(document);
+    // Each page stays open until Finish adds the "Page X of Y" footers.
+    private readonly List<PageCanvas> _pages = [];
 
-    public ReportFonts Fonts => fonts;
-
-    /// <summary>The current page's graphics.</summary>
-    public XGraphics Page => _pages[^1];
+    /// <summary>The current page.</summary>
+    public PageCanvas Page => _pages[^1];
 
     /// <summary>Where the next content starts on the current page.</summary>
     public double Y { get; set; }
@@ -34,7 +33,7 @@ internal sealed class ReportWriter(PdfDocument document, ReportFonts fonts, Rend
         limit.ThrowIfPassed();
         var page = document.AddPage();
         page.Size = PageSize.A4;
-        _pages.Add(XGraphics.FromPdfPage(page));
+        _pages.Add(new PageCanvas(page, _fonts));
         Y = ContentTop;
     }
 
@@ -48,12 +47,12 @@ internal sealed class ReportWriter(PdfDocument document, ReportFonts fonts, Rend
     public void Space(double height) => Y = Math.Min(Y + height, ContentBottom);
 
     /// <summary>Text wrapped to the content width; what does not fit continues on the next page.</summary>
-    public void Paragraph(string text, MeasuredFont font, XBrush brush)
+    public void Paragraph(string text, TextFont font, Rgb colour)
     {
         foreach (var line in LineBreaker.Wrap(text, ContentWidth, font))
         {
             EnsureSpace(font.LineHeight);
-            Page.DrawString(line, font.Font, brush, MarginX, Y, XStringFormats.TopLeft);
+            Page.Text(line, font, colour, line.RightToLeft ? MarginX + ContentWidth - line.Width : MarginX, Y);
             Y += font.LineHeight;
         }
     }
@@ -64,36 +63,40 @@ internal sealed class ReportWriter(PdfDocument document, ReportFonts fonts, Rend
         // Room for the gap above, the heading, a table header and a couple of rows: a heading never ends a page.
         const double gapAbove = 12;
         const double keepWithNext = 60;
-        EnsureSpace(gapAbove + fonts.Heading.LineHeight + keepWithNext);
+        EnsureSpace(gapAbove + ReportFonts.Heading.LineHeight + keepWithNext);
         if (!AtPageTop)
             Space(gapAbove);
-        Paragraph(text, fonts.Heading, Accent);
-        Page.DrawLine(AccentPen, MarginX, Y + 1, MarginX + ContentWidth, Y + 1);
+        Paragraph(text, ReportFonts.Heading, Accent);
+        Page.Line(Accent, AccentRuleWidth, MarginX, Y + 1, MarginX + ContentWidth, Y + 1);
         Y += 6;
     }
 
     /// <summary>A muted note, such as "None." under an empty section.</summary>
-    public void Note(string text) => Paragraph(text, fonts.Body, Muted);
+    public void Note(string text) => Paragraph(text, ReportFonts.Body, Muted);
+
+    /// <summary>Characters drawn so far as a replacement glyph because no bundled font has them.</summary>
+    public int MissingGlyphs => _fonts.Missing;
 
     public ReportTable Table(IReadOnlyList<Column> columns, bool header = true) => new(this, columns, header);
 
-    /// <summary>Draws every page's header and its "Page X of Y" footer, and closes the pages.</summary>
+    /// <summary>Draws every page's header and its "Page X of Y" footer, closes the pages and writes the fonts.</summary>
     public void Finish(string headerLeft, string headerRight, string footerLeft)
     {
-        var small = fonts.Small.Font;
-        var header = new XRect(MarginX, HeaderTextTop, ContentWidth, 0);
-        var footer = new XRect(MarginX, FooterTextTop, ContentWidth, 0);
+        var small = ReportFonts.Small;
+        var right = MarginX + ContentWidth;
+        var (left, rightHeader, footer) = (LineBreaker.Line(headerLeft, small), LineBreaker.Line(headerRight, small), LineBreaker.Line(footerLeft, small));
         for (var i = 0; i < _pages.Count; i++)
         {
             var page = _pages[i];
-            page.DrawString(headerLeft, small, Muted, header, XStringFormats.TopLeft);
-            page.DrawString(headerRight, small, Muted, header, XStringFormats.TopRight);
-            page.DrawLine(RulePen, MarginX, HeaderRuleY, MarginX + ContentWidth, HeaderRuleY);
-            page.DrawLine(RulePen, MarginX, FooterRuleY, MarginX + ContentWidth, FooterRuleY);
-            page.DrawString(footerLeft, small, Muted, footer, XStringFormats.TopLeft);
-            var pageOf = string.Create(CultureInfo.InvariantCulture, $"Page {i + 1} of {_pages.Count}");
-            page.DrawString(pageOf, small, Ink, footer, XStringFormats.TopRight);
-            page.Dispose();
+            page.Text(left, small, Muted, MarginX, HeaderTextTop);
+            page.Text(rightHeader, small, Muted, right - rightHeader.Width, HeaderTextTop);
+            page.Line(Rule, RuleWidth, MarginX, HeaderRuleY, right, HeaderRuleY);
+            page.Line(Rule, RuleWidth, MarginX, FooterRuleY, right, FooterRuleY);
+            page.Text(footer, small, Muted, MarginX, FooterTextTop);
+            var pageOf = LineBreaker.Line(string.Create(CultureInfo.InvariantCulture, $"Page {i + 1} of {_pages.Count}"), small);
+            page.Text(pageOf, small, Ink, right - pageOf.Width, FooterTextTop);
+            page.Close();
         }
+        _fonts.Write();
     }
 }

@@ -6,8 +6,8 @@ namespace Sts.PdfWorker.Rendering.Pdf;
 /// <summary>
 /// Makes PDFsharp's output a function of the snapshot alone, so that re-rendering a snapshot (a redelivered
 /// message, a cache check) gives byte-identical files. Left to itself PDFsharp writes the clock and new
-/// Guids into every file (dates, trailer /ID, XMP ids, font subset tags); each is replaced here by a
-/// value derived from the snapshot.
+/// Guids into every file (dates, trailer /ID, XMP ids); each is replaced here by a value derived from the
+/// snapshot. Fonts are embedded by <see cref="EmbeddedFont"/>, whose subset names come from the subsets' bytes.
 /// </summary>
 internal static class ReproduciblePdf
 {
@@ -29,37 +29,11 @@ internal static class ReproduciblePdf
     /// <summary>Saves <paramref name="document"/>, replacing the random parts PDFsharp adds while saving.</summary>
     public static byte[] Save(PdfDocument document, Guid snapshotId)
     {
-        RetagFontSubsets(document, snapshotId);
         using var stream = new MemoryStream();
         document.Save(stream, closeStream: false);
         var bytes = stream.ToArray();
         ReplaceXmpIds(bytes, snapshotId);
         return bytes;
-    }
-
-    // An embedded font subset is named "ABCDEF+DejaVuSans", where PDFsharp draws the six-letter tag from a
-    // new Guid. The tag only has to tell this file's subsets apart from other subsets of the same font,
-    // which a tag taken from the snapshot id does. The name sits on the font, on its descriptor and, for
-    // a Unicode font, on its CID font too.
-    private static void RetagFontSubsets(PdfDocument document, Guid snapshotId)
-    {
-        var idBytes = snapshotId.ToByteArray();
-        Span<char> tag = stackalloc char[6];
-        for (var i = 0; i < tag.Length; i++)
-            tag[i] = (char)('A' + idBytes[i] % 26);
-
-        foreach (var item in document.Internals.GetAllObjects())
-        {
-            if (item is not PdfDictionary dictionary)
-                continue;
-            foreach (var key in (ReadOnlySpan<string>)["/BaseFont", "/FontName"])
-            {
-                var name = dictionary.Elements.GetName(key);
-                // Names keep their slash: "/ABCDEF+DejaVuSans".
-                if (name.Length > 8 && name[7] == '+')
-                    dictionary.Elements.SetName(key, string.Concat("/", tag, name.AsSpan(7)));
-            }
-        }
     }
 
     // PDFsharp writes its XMP metadata stream during Save, uncompressed, with a new Guid for each of

@@ -79,9 +79,12 @@ namespace Sts.SnapshotApi.Data.Migrations
 
             modelBuilder.Entity("Sts.SnapshotApi.Audit.AuditRow", b =>
                 {
-                    b.Property<long>("Sequence")
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("bigint")
-                        .HasColumnName("sequence");
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
                     b.Property<string>("Action")
                         .IsRequired()
@@ -98,7 +101,6 @@ namespace Sts.SnapshotApi.Data.Migrations
                         .HasColumnName("at");
 
                     b.Property<string>("Hash")
-                        .IsRequired()
                         .HasColumnType("text")
                         .HasColumnName("hash");
 
@@ -113,7 +115,6 @@ namespace Sts.SnapshotApi.Data.Migrations
                         .HasColumnName("outcome");
 
                     b.Property<string>("PreviousHash")
-                        .IsRequired()
                         .HasColumnType("text")
                         .HasColumnName("previous_hash");
 
@@ -121,15 +122,27 @@ namespace Sts.SnapshotApi.Data.Migrations
                         .HasColumnType("text")
                         .HasColumnName("room_id");
 
+                    b.Property<long?>("Sequence")
+                        .HasColumnType("bigint")
+                        .HasColumnName("sequence");
+
                     b.Property<Guid?>("SnapshotId")
                         .HasColumnType("uuid")
                         .HasColumnName("snapshot_id");
 
-                    b.HasKey("Sequence");
+                    b.HasKey("Id");
+
+                    b.HasIndex("Id")
+                        .HasDatabaseName("ix_audit_log_unsealed")
+                        .HasFilter("sequence IS NULL");
+
+                    b.HasIndex("Sequence")
+                        .IsUnique()
+                        .HasFilter("sequence IS NOT NULL");
 
                     b.HasIndex("SnapshotId");
 
-                    b.HasIndex("RoomId", "Sequence");
+                    b.HasIndex("RoomId", "Id");
 
                     b.ToTable("audit_log", (string)null);
                 });

@@ -1,0 +1,16 @@
+namespace Sts.SnapshotApi.Audit;
+
+/// <summary>Registers the audit log: group-commit writer, sealer and anchor.</summary>
+public static class AuditSetup
+{
+    public static IServiceCollection AddAudit(this IServiceCollection services)
+    {
+        services.AddOptions<AuditOptions>().BindConfiguration(AuditOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<AuditAnchor>();
+        services.AddSingleton<AuditWriter>();
+        services.AddHostedService(sp => sp.GetRequiredService<AuditWriter>());
+        services.AddHostedService<AuditSealer>();
+        services.AddSingleton<AuditLog>();
+        return services;
+    }
+}
