@@ -34,15 +34,23 @@ public static class StorageSetup
 }
 
 /// <summary>Opens the store at start-up: creates the folder, or proves that the bucket exists and takes the credentials.</summary>
-internal sealed class StorageStartupCheck(ISnapshotStore store, IOptions<StorageOptions> options) : IHostedService
+internal sealed partial class StorageStartupCheck(
+    ISnapshotStore store, IOptions<StorageOptions> options, TimeProvider clock, ILogger<StorageStartupCheck> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         if (store is not S3Store s3) return;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.Value.S3.StartupTimeout);
+        var started = clock.GetTimestamp();
         await s3.CheckAccessAsync(timeout.Token);
+        var elapsed = clock.GetElapsedTime(started);
+        // The first request pays for loading the SDK and resolving its endpoint: part of every replica's start-up time.
+        Checked(logger, s3.Bucket, elapsed.TotalMilliseconds);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "S3 bucket {Bucket} checked in {Milliseconds:F0} ms (first request of the process)")]
+    private static partial void Checked(ILogger logger, string bucket, double milliseconds);
 }
