@@ -52,6 +52,26 @@ rabbit_pid="$(cat .local/rabbitmq/rabbitmq.pid)"
 pids() { echo "api=$(cat .local/run/api.pid)${1:-};worker=$(cat .local/run/worker.pid 2>/dev/null || true);postgres=$postgres_pid;rabbitmq=$rabbit_pid"; }
 load() { dotnet bench/load/bin/Release/net10.0/sts-load.dll "$@" | tee -a "$log"; }
 step() { printf '\n== %s\n' "$*" | tee -a "$log"; }
+rss_mib() { awk '/^VmRSS/ { printf "%d", $2 / 1024 }' "/proc/$(cat ".local/run/$1.pid")/status"; }
+idle_memory() {   # resident memory a few seconds after start, before any load
+  sleep 5
+  echo "idle resident memory: api $(rss_mib api) MiB${1:+, worker $(rss_mib worker) MiB}" | tee -a "$log"
+  echo "RESULT idle${1:+-all} api_rss_mib=$(rss_mib api)${1:+ worker_rss_mib=$(rss_mib worker)}" >>"$log"
+}
+
+drain_outbox() {   # the relay publishes what a run left behind before the next run starts, so runs do not overlap
+  local unsent
+  for _ in $(seq 600); do
+    unsent="$(psql_db "SELECT count(*) FROM outbox WHERE sent_at IS NULL")"
+    [ "$unsent" = 0 ] && return 0
+    sleep 0.5
+  done
+  echo "the outbox still holds $unsent unsent rows after 5 minutes" >&2
+  return 1
+}
+
+step "idle: services just started"
+idle_memory worker
 
 step "baseline: PostgreSQL single-row inserts (pgbench, ${seconds} s each)"
 psql_db "CREATE TABLE load_baseline (id bigserial PRIMARY KEY, at timestamptz NOT NULL DEFAULT now(), payload text NOT NULL)"
@@ -72,13 +92,17 @@ load render-only --room-file "$fixtures/medium.json" --type pdf --concurrency 2 
 step "CreateSnapshot, worker stopped, relay running"
 scripts/services.sh worker-stop
 load create --room-file "$fixtures/small.json" --callers 1 --seconds "$seconds" --warm-up "$warm" --pids "$(pids)"
+drain_outbox
 load create --room-file "$fixtures/small.json" --callers 8 --seconds "$seconds" --warm-up "$warm" --pids "$(pids)"
+drain_outbox
 load create --room-file "$fixtures/small.json" --rate 500 --seconds "$seconds" --warm-up "$warm" --pids "$(pids)"
+drain_outbox
 scripts/services.sh api2-start
 load create --room-file "$fixtures/small.json" --callers 8 --seconds "$seconds" --warm-up "$warm" \
   --api http://127.0.0.1:5080,http://127.0.0.1:5082 --pids "$(pids ",$(cat .local/run/api2.pid)")"
 
 step "GetSnapshot"
+drain_outbox
 for callers in 1 8 32; do
   load get --room-file "$fixtures/small.json" --callers "$callers" --seconds "$seconds" --pids "$(pids)"
 done
@@ -94,18 +118,30 @@ load end-to-end --room-file "$fixtures/small.json" --type pdf --in-flight 64 --c
 load end-to-end --room-file "$fixtures/small.json" --type csv --in-flight 64 --count "$count" --pids "$(pids)"
 load end-to-end --room-file "$fixtures/medium.json" --type pdf --in-flight 64 --count "$((count / 2))" --pids "$(pids)"
 
-step "fan-out: $watchers watchers of one medium PDF"
+step "fan-out: $watchers watchers of one medium PDF (on a freshly started API, so its memory is the streams' alone)"
+scripts/services.sh api-restart >/dev/null
+idle_memory
+# Warm the new process's paths (JIT, pools) so the delays are the fan-out's own, not a cold start's.
+load end-to-end --room-file "$fixtures/small.json" --type pdf --in-flight 8 --count "$warm" --pids "$(pids)" >/dev/null
 load fan-out --room-file "$fixtures/medium.json" --type pdf --watchers "$watchers" --pids "$(pids)"
 
 step "summary (ratios against the baselines measured above)"
-result() { grep "^RESULT $1" "$log" | tail -n 1 | sed -E "s/.* $2=([^ ]+).*/\1/"; }
+result() { grep "^RESULT $1 " "$log" | tail -n 1 | sed -E "s/.* $2=([^ ]+).*/\1/"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 pg1="$(result pgbench-1 rate)" pg8="$(result pgbench-8 rate)"
 c1="$(result create_closed-loop_1_callers rate)" c8="$(result create_closed-loop_8_callers rate)"
-e2e_medium="$(result end-to-end_Pdf_medium rate)" render_medium="$(result render-only_pdf_medium rate)"
+c8x2="$(result create_closed-loop_8_callers_2_replicas rate)"
+e2e_small="$(result end-to-end_Pdf_small_64_in_flight rate)" render_small="$(result render-only_pdf_small rate)"
+e2e_medium="$(result end-to-end_Pdf_medium_64_in_flight rate)" render_medium="$(result render-only_pdf_medium rate)"
+cpu_small="$(result end-to-end_Pdf_small_64_in_flight cpu_ms)" render_cpu_small="$(result render-only_pdf_small cpu_ms)"
+cpu_csv="$(result end-to-end_Csv_small_64_in_flight cpu_ms)"
 {
   echo "create, 1 caller: $c1/s = $(ratio "$c1" "$pg1") x pgbench with 1 client ($pg1/s)"
   echo "create, 8 callers: $c8/s = $(ratio "$c8" "$pg8") x pgbench with 8 clients ($pg8/s)"
+  echo "create, 8 callers over 2 replicas: $c8x2/s = $(ratio "$c8x2" "$c8") x one replica"
+  echo "end to end, small PDF: $e2e_small/s = $(ratio "$e2e_small" "$render_small") x render-only ($render_small/s)"
   echo "end to end, medium PDF: $e2e_medium/s = $(ratio "$e2e_medium" "$render_medium") x render-only ($render_medium/s)"
+  awk -v a="$cpu_small" -v r="$render_cpu_small" -v c="$cpu_csv" 'BEGIN {
+    printf "service CPU per completed snapshot: small PDF %.2f ms (%.2f ms beyond its %.2f ms render), small CSV %.2f ms\n", a, a - r, r, c }'
   echo "full log: $log"
 } | tee -a "$log"

@@ -5,7 +5,8 @@
 #   2. docker-compose.yml: docker-compose config -q
 #   3. deploy/k8s and each overlay in deploy/overlays: kubectl kustomize, then cross-references in the output
 #      (scripts/check-k8s.py: Secret keys, ConfigMaps, PVC, volumes, probe and Service ports, selectors, HPA and
-#      KEDA targets, storage and queue type the same in both Deployments)
+#      KEDA targets, storage and queue type the same in both Deployments, and that TLS and identity settings
+#      agree with probes, mounts and each other)
 #   4. promtool check config deploy/prometheus/prometheus.compose.yml (with alerts.yml)
 # Images are not built here. Needs python3 with PyYAML, docker-compose, kubectl and promtool
 # (Debian's docker-compose, installed here when missing; kubectl, which Debian does not package, from

@@ -4,11 +4,16 @@
 Secret keys, ConfigMaps, volumes and PVCs exist; probe and Service target ports are container ports; Service and PDB
 selectors match exactly one Deployment; HPA and KEDA ScaledObject targets exist, with their TriggerAuthentication and
 its Secret keys; both Deployments agree on storage and queue type, and the storage they name is there (a bucket for
-s3, a volume mounted at Storage__Root for filesystem); pods run as non-root without capabilities."""
+s3, a volume mounted at Storage__Root for filesystem); TLS and identity settings agree with probes, mounts, Service
+protocols and each other; pods run as non-root without capabilities."""
+import re
 import sys
 import yaml
 
 name, path = sys.argv[1], sys.argv[2]
+# Secrets an operator creates out of band (certificates, CAs) are declared in the kustomization's header comment as
+# "#   Secret NAME ..."; a volume may name those without the render containing them.
+out_of_band = set(re.findall(r"^#\s+Secret\s+(\S+)", open(f"{name}/kustomization.yaml").read(), re.M))
 docs = [d for d in yaml.safe_load_all(open(path)) if d]
 by = {}
 for d in docs:
@@ -22,6 +27,7 @@ secret_keys = {n: set(s.get("stringData", {})) | set(s.get("data", {})) for n, s
 config_maps = {n: c.get("data", {}) for n, c in by.get("ConfigMap", {}).items()}
 pod_labels = {n: d["spec"]["template"]["metadata"]["labels"] for n, d in by.get("Deployment", {}).items()}
 settings = {}  # Deployment -> environment from its ConfigMaps and plain env values
+tls_grpc = set()  # Deployments whose gRPC port speaks TLS
 
 for dep_name, dep in by.get("Deployment", {}).items():
     spec = dep["spec"]["template"]["spec"]
@@ -33,6 +39,9 @@ for dep_name, dep in by.get("Deployment", {}).items():
         claim = v.get("persistentVolumeClaim", {}).get("claimName")
         if claim and claim not in by.get("PersistentVolumeClaim", {}):
             errors.append(f"{dep_name}: PVC {claim} missing")
+        secret = v.get("secret", {}).get("secretName")
+        if secret and secret not in by.get("Secret", {}) and secret not in out_of_band:
+            errors.append(f"{dep_name}: Secret {secret} (volume {v['name']}) missing")
     if not spec.get("securityContext", {}).get("runAsNonRoot"):
         errors.append(f"{dep_name}: runAsNonRoot not set")
     env = settings.setdefault(dep_name, {})
@@ -67,6 +76,24 @@ for dep_name, dep in by.get("Deployment", {}).items():
             port = (p.get("grpc") or p.get("httpGet") or p.get("tcpSocket") or {}).get("port")
             if port not in ports:
                 errors.append(f"{dep_name}: {probe} port {port} is not a container port")
+        # The settings the process sees: ConfigMaps first, then env (which wins), as Kubernetes applies them.
+        effective = {}
+        for ref in c.get("envFrom", []):
+            effective.update(config_maps.get(ref.get("configMapRef", {}).get("name"), {}))
+        for e in c.get("env", []):
+            effective[e["name"]] = e.get("value", "(from a reference)")
+        if effective.get("Kestrel__Endpoints__Grpc__Url", "").startswith("https://"):
+            tls_grpc.add(dep_name)
+            for probe in ("startupProbe", "livenessProbe", "readinessProbe"):
+                if "grpc" in c.get(probe, {}):
+                    errors.append(f"{dep_name}: {probe} is a gRPC probe, but the gRPC port speaks TLS and kubelet gRPC probes are plaintext; probe /healthz or /readyz on the metrics port")
+        if (effective.get("Auth__Authority") or effective.get("Auth__Jwks")) and "Auth__SigningKey" in effective:
+            errors.append(f"{dep_name}: Auth__SigningKey is set next to Auth__Authority/Auth__Jwks; the API refuses to start with both")
+        mount_dirs = [m.rstrip("/") + "/" for m in mounts]
+        for key in ("Tls__CertificateFile", "Tls__KeyFile", "Tls__ClientCaFile", "RabbitMq__CaFile", "Auth__Jwks"):
+            file = effective.get(key, "")
+            if file.startswith("/") and not any(file.startswith(m) for m in mount_dirs):
+                errors.append(f"{dep_name}: {key} {file} is on no volumeMount, so the file will not be there")
         sc = c.get("securityContext", {})
         if sc.get("capabilities", {}).get("drop") != ["ALL"] or sc.get("allowPrivilegeEscalation") is not False:
             errors.append(f"{dep_name}: container securityContext must drop ALL and forbid privilege escalation")
@@ -96,6 +123,8 @@ for svc_name, svc in by.get("Service", {}).items():
         for p in svc["spec"]["ports"]:
             if p.get("targetPort", p["port"]) not in names:
                 errors.append(f"Service {svc_name}: targetPort {p.get('targetPort')} unknown")
+            if deps[0] in tls_grpc and p.get("appProtocol") == "kubernetes.io/h2c":
+                errors.append(f"Service {svc_name}: port {p['name']} says h2c (cleartext), but {deps[0]} serves TLS on it")
 for hpa_name, hpa in by.get("HorizontalPodAutoscaler", {}).items():
     if hpa["spec"]["scaleTargetRef"]["name"] not in by.get("Deployment", {}):
         errors.append(f"HPA {hpa_name}: target missing")

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Local test infrastructure for the STS Snapshot Service: PostgreSQL, RabbitMQ and an
 # S3-compatible server (s3rver, from npm), bound to 127.0.0.1 only, with ALL state (data,
-# logs, pid files, sockets, Erlang cookie, dev signing key) under <repo>/.local/ (git-ignored).
+# logs, pid files, sockets, Erlang cookie, dev JWT signing key, dev PDF signing certificate)
+# under <repo>/.local/ (git-ignored).
 #
 # Usage: scripts/infra.sh <command>
 #   up                start all three (installing missing packages first); idempotent
@@ -91,6 +92,9 @@ S3RVER_PREFIX="$LOCAL_DIR/s3rver"
 S3RVER_JS="$S3RVER_PREFIX/node_modules/s3rver/bin/s3rver.js"
 
 SIGNING_KEY_FILE="$LOCAL_DIR/dev-signing-key"
+# The worker's PDF signing certificate for development: an RSA-3072 certificate issued by a development authority
+# (authority.pem, what a verifier such as `pdfsig -nssdir` must trust), as PKCS#12 with a generated password.
+PDF_SIGNING_DIR="$LOCAL_DIR/pdf-signing"
 
 # ---------------------------------------------------------------------------
 # Helpers
@@ -150,6 +154,36 @@ ensure_signing_key() {
     fi
 }
 
+ensure_pdf_signing_certificate() {
+    ensure_local_dir
+    local d=$PDF_SIGNING_DIR
+    [[ -s $d/signing.p12 && -s $d/password && -s $d/authority.pem ]] && return 0
+    command -v openssl >/dev/null 2>&1 || die "openssl is needed to make the development PDF signing certificate (apt-get install openssl)."
+    rm -rf "$d.tmp"
+    mkdir -p "$d.tmp"
+    chmod 700 "$d.tmp"
+    (
+        umask 077
+        cd "$d.tmp"
+        openssl req -x509 -newkey rsa:3072 -sha256 -nodes -days 3650 -keyout authority.key -out authority.pem \
+            -subj "/O=STS Snapshot Service (development)/CN=STS development signing authority" \
+            -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
+        openssl req -newkey rsa:3072 -sha256 -nodes -keyout signing.key -out signing.csr \
+            -subj "/O=STS Snapshot Service (development)/CN=STS Snapshot Service (development)" 2>/dev/null
+        printf '%s\n' "basicConstraints=critical,CA:FALSE" "keyUsage=critical,digitalSignature,nonRepudiation" \
+            "subjectKeyIdentifier=hash" "authorityKeyIdentifier=keyid" >signing.ext
+        openssl x509 -req -sha256 -days 825 -in signing.csr -CA authority.pem -CAkey authority.key \
+            -set_serial "0x$(openssl rand -hex 16)" -extfile signing.ext -out signing.pem 2>/dev/null
+        head -c 24 /dev/urandom | base64 -w0 | tr -d '/+=' >password
+        openssl pkcs12 -export -inkey signing.key -in signing.pem -certfile authority.pem -name "sts-pdf-signing" \
+            -passout "file:password" -out signing.p12
+        rm -f signing.csr signing.ext authority.srl
+    ) || { rm -rf "$d.tmp"; die "could not make the development PDF signing certificate with openssl"; }
+    rm -rf "$d"
+    mv "$d.tmp" "$d"
+    log "generated development PDF signing certificate: $d/signing.p12 (issued by $d/authority.pem)"
+}
+
 # ---------------------------------------------------------------------------
 # Packages
 # ---------------------------------------------------------------------------
@@ -177,6 +211,8 @@ ensure_packages() {
     find_pg_bin >/dev/null || want_pg=1
     [[ -x $RMQ_SBIN/rabbitmq-server ]] && pkg_installed rabbitmq-server || need+=(rabbitmq-server)
     pkg_installed poppler-utils || need+=(poppler-utils)
+    # certutil: the signature tests make pdfsig trust the test signing authority through an NSS database.
+    pkg_installed libnss3-tools || need+=(libnss3-tools)
     if (( want_pg == 0 && ${#need[@]} == 0 )); then
         return 0
     fi
@@ -720,6 +756,7 @@ cmd_up() {
     ensure_packages
     ensure_local_dir
     ensure_signing_key
+    ensure_pdf_signing_certificate
     # cheap checks first, so a precondition failure does not leave half the stack running
     pg_preflight
     rmq_pid >/dev/null || rmq_check_ports_free
@@ -780,7 +817,9 @@ cmd_status() {
 
 cmd_env() {
     ensure_signing_key
+    ensure_pdf_signing_certificate
     local key; key=$(<"$SIGNING_KEY_FILE")
+    local pdf_password; pdf_password=$(<"$PDF_SIGNING_DIR/password")
     local kv
     for kv in \
         "STS_REPO_ROOT=$REPO_ROOT" \
@@ -799,7 +838,10 @@ cmd_env() {
         "STS_S3_BUCKET=$STS_S3_BUCKET" \
         "STS_S3_ACCESS_KEY=$STS_S3_ACCESS_KEY" \
         "STS_S3_SECRET_KEY=$STS_S3_SECRET_KEY" \
-        "Auth__SigningKey=$key"
+        "Auth__SigningKey=$key" \
+        "Signing__CertificatePath=$PDF_SIGNING_DIR/signing.p12" \
+        "Signing__CertificatePassword=$pdf_password" \
+        "STS_SIGNING_AUTHORITY=$PDF_SIGNING_DIR/authority.pem"
     do
         printf 'export %s=%s\n' "${kv%%=*}" "$(sq "${kv#*=}")"
     done

@@ -71,6 +71,13 @@ case "${1:-}" in
       Kestrel__Endpoints__Grpc__Url=http://127.0.0.1:5082 Kestrel__Endpoints__Http__Url=http://127.0.0.1:5083
     wait_ready http://127.0.0.1:5082 "$logs/api2.log"
     ;;
+  api-restart)  # the API replicas stop and one starts afresh (a clean process for memory figures); no build
+    setup_env
+    stop_one api2
+    stop_one api
+    start_one api "$api_dll" "${STS_API_PREFIX:-}" "${api_env[@]}"
+    wait_ready http://127.0.0.1:5080 "$logs/api.log"
+    ;;
   worker-start) # the worker again, after worker-stop; no build
     setup_env
     start_one worker "$worker_dll" "${STS_WORKER_PREFIX:-}" "${worker_env[@]}"
@@ -84,7 +91,7 @@ case "${1:-}" in
     stop_one api
     ;;
   *)
-    echo "usage: scripts/services.sh start|stop|api2-start|worker-start|worker-stop" >&2
+    echo "usage: scripts/services.sh start|stop|api2-start|api-restart|worker-start|worker-stop" >&2
     exit 2
     ;;
 esac

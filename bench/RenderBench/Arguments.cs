@@ -6,11 +6,11 @@ namespace Sts.RenderBench;
 internal sealed record BenchRoom(string Name, string Path, int Renders);
 
 /// <summary>RenderBench's command line.</summary>
-internal sealed record Arguments(IReadOnlyList<BenchRoom> Rooms, string Script, string Python, bool ReportLab, string? Out)
+internal sealed record Arguments(IReadOnlyList<BenchRoom> Rooms, string Script, string Python, bool ReportLab, int SigningKeyBits, string? Out)
 {
     private const string Usage =
         "Usage: RenderBench --fixtures DIR --script reportlab_render.py [--international FILE] [--python python3] " +
-        "[--renders 40,20,7[,40]] [--reportlab on|off] [--out DIR]";
+        "[--renders 40,20,7[,40]] [--reportlab on|off] [--signing-key-bits 3072] [--out DIR]";
 
     /// <summary>Renders per room (small, medium, large, international): ReportLab takes seconds over each large one.</summary>
     private static readonly int[] DefaultRenders = [40, 20, 7, 40];
@@ -43,10 +43,13 @@ internal sealed record Arguments(IReadOnlyList<BenchRoom> Rooms, string Script, 
             "off" => false,
             _ => throw new ArgumentException("--reportlab takes on or off."),
         };
+        var keyBits = int.Parse(values.GetValueOrDefault("--signing-key-bits", "3072"), CultureInfo.InvariantCulture);
+        if (keyBits is < 2048 or > 8192)
+            throw new ArgumentException("--signing-key-bits takes an RSA key size from 2048 to 8192.");
         var output = values.GetValueOrDefault("--out");
         if (output is not null)
             Directory.CreateDirectory(output);
         var rooms = files.Select((f, i) => new BenchRoom(f.Name, f.Path, renders[i])).ToArray();
-        return new Arguments(rooms, script, values.GetValueOrDefault("--python", "python3"), reportLab, output);
+        return new Arguments(rooms, script, values.GetValueOrDefault("--python", "python3"), reportLab, keyBits, output);
     }
 }

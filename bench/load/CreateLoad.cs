@@ -68,7 +68,8 @@ public static class CreateLoad
             }));
         }
         var elapsed = watch.Elapsed;
-        Report.Print(rate > 0 ? $"create open-loop {rate}/s" : $"create closed-loop {callers} callers", done, elapsed, latencies, sampler);
+        var replicas = api.Replicas > 1 ? $" {api.Replicas} replicas" : "";
+        Report.Print((rate > 0 ? $"create open-loop {rate}/s" : $"create closed-loop {callers} callers") + replicas, done, elapsed, latencies, sampler);
         api.PrintStatuses();
         return 0;
 

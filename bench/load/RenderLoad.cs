@@ -48,7 +48,7 @@ public static class RenderLoad
         threads.ForEach(t => t.Join());
         var elapsed = watch.Elapsed;
         var cpuMs = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds / done;
-        Console.WriteLine(FormattableString.Invariant($"render-only {type} {Path.GetFileNameWithoutExtension(fixture)} x{concurrency}: {done / elapsed.TotalSeconds:F1}/s; {latencies.Summary()}; CPU {cpuMs:F2} ms per render"));
+        Console.WriteLine(FormattableString.Invariant($"render-only {type} {Path.GetFileNameWithoutExtension(fixture)} x{concurrency}: {done / elapsed.TotalSeconds:F1}/s; {latencies.Summary()}; CPU {cpuMs:F2} ms per render; resident memory at the end {Environment.WorkingSet >> 20} MiB, GC {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")}"));
         Console.WriteLine(FormattableString.Invariant($"RESULT render-only_{type}_{Path.GetFileNameWithoutExtension(fixture)} ops={done} rate={done / elapsed.TotalSeconds:F1} p50={latencies.Percentile(50):F2} p99={latencies.Percentile(99):F2} cpu_ms={cpuMs:F2}"));
         return 0;
     }

@@ -1,3 +1,4 @@
+using System.Security.Authentication;
 using Grpc.Core;
 using Grpc.Health.V1;
 using Grpc.Net.Client;
@@ -21,16 +22,19 @@ public sealed class ApiConnection : IDisposable
     private readonly Metadata _headers = [];
     private readonly TimeSpan? _timeout;
     private readonly DevIdentity? _mintedFor;
+    private readonly ClientTls _tls;
     private TimeSpan _lastTimeout;
 
-    public ApiConnection(Uri address, string? token, TimeSpan? timeout, DevIdentity? mintedFor)
+    public ApiConnection(Uri address, ClientTls tls, string? token, TimeSpan? timeout, DevIdentity? mintedFor)
     {
         Address = address;
+        _tls = tls;
         _timeout = timeout;
         _mintedFor = mintedFor;
         if (token is not null) _headers.Add("authorization", $"Bearer {token}");
         _channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions
         {
+            HttpHandler = tls.CreateHandler(address),
             MaxReceiveMessageSize = MaxReceiveBytes,
             ServiceConfig = new ServiceConfig { MethodConfigs = { RetryUnavailable() } },
         });
@@ -61,9 +65,16 @@ public sealed class ApiConnection : IDisposable
     public CallOptions Stream(CancellationToken ct) => Options(_timeout ?? DefaultStreamTimeout, ct);
 
     /// <summary>A hint for the statuses whose cause usually lies on this side of the wire.</summary>
-    public string? Explain(StatusCode code) => code switch
+    public string? Explain(RpcException ex) => ex.StatusCode switch
     {
         StatusCode.DeadlineExceeded => $"the call did not finish within {Duration.Format(_lastTimeout)}; --timeout sets the deadline",
+        // The TLS handshake failed here (the server's certificate) or there (ours): the call never reached the API.
+        _ when ex.Status.DebugException?.GetBaseException() is AuthenticationException => _tls.CaFile is null
+            ? $"API at {Address}; a certificate from a private CA needs --ca"
+            : $"API at {Address}; is --ca the authority that issued its certificate?",
+        // A server that requires client certificates ends a TLS 1.3 connection without one right after the handshake.
+        _ when ex.Status.DebugException is HttpRequestException && Address.Scheme == Uri.UriSchemeHttps && _tls.CertificateFile is null
+            => $"API at {Address}; one that requires client certificates needs --cert and --key",
         StatusCode.Unavailable => $"API at {Address}",
         StatusCode.Unauthenticated when _mintedFor is not null => $"dev token for {_mintedFor}; does the API use the same signing key?",
         _ => null,

@@ -11,8 +11,26 @@ public sealed class ApiOptions
 
     private readonly Option<string?> _api = new("--api")
     {
-        Description = $"API address (HTTP/2; http:// means h2c). Default: $STS_API, else {DefaultAddress}.",
+        Description = $"API address (HTTP/2; http:// means h2c, https:// TLS). Default: $STS_API, else {DefaultAddress}.",
         HelpName = "url",
+    };
+
+    private readonly Option<string?> _ca = new("--ca")
+    {
+        Description = "PEM file of the authority that issued the API's certificate, trusted instead of the system store (https:// only). Default: $STS_CA.",
+        HelpName = "path",
+    };
+
+    private readonly Option<string?> _cert = new("--cert")
+    {
+        Description = "Client certificate (PEM) for an API that requires mutual TLS; with --key. Default: $STS_CERT.",
+        HelpName = "path",
+    };
+
+    private readonly Option<string?> _key = new("--key")
+    {
+        Description = "Private key (PEM) of --cert. Default: $STS_KEY.",
+        HelpName = "path",
     };
 
     private readonly Option<string?> _token = new("--token")
@@ -38,6 +56,9 @@ public sealed class ApiOptions
     {
         _identity = identity;
         command.Options.Add(_api);
+        command.Options.Add(_ca);
+        command.Options.Add(_cert);
+        command.Options.Add(_key);
         command.Options.Add(_timeout);
         if (identity is null) return;
         _as.Description = $"Mint the dev token for this email, as a plain room party. Default identity: {identity}.";
@@ -57,7 +78,7 @@ public sealed class ApiOptions
             }
             catch (RpcException ex)
             {
-                return ErrorReport.Report(ex, connection.Explain(ex.StatusCode));
+                return ErrorReport.Report(ex, connection.Explain(ex));
             }
         });
 
@@ -66,7 +87,8 @@ public sealed class ApiOptions
         var address = parseResult.GetValue(_api) ?? Env.Get("STS_API") ?? DefaultAddress;
         if (!Uri.TryCreate(address, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
             throw new CliException($"--api '{address}' is not an http:// or https:// URL.", ExitCodes.InvalidArguments);
-        if (_identity is null) return new ApiConnection(uri, null, parseResult.GetValue(_timeout), null);
+        var tls = new ClientTls(parseResult.GetValue(_ca) ?? Env.Get("STS_CA"), parseResult.GetValue(_cert) ?? Env.Get("STS_CERT"), parseResult.GetValue(_key) ?? Env.Get("STS_KEY"));
+        if (_identity is null) return new ApiConnection(uri, tls, null, parseResult.GetValue(_timeout), null);
 
         // Explicit flags beat the environment: --token, then --as, then $STS_TOKEN, then the command's default identity.
         var explicitIdentity = parseResult.GetValue(_as) is { } email ? DevIdentity.Party(email) : null;
@@ -78,6 +100,6 @@ public sealed class ApiOptions
             token = mintFor.Mint(settings, MintedTokenLifetime);
             ErrorReport.Write($"using a dev token for {mintFor}, signed with {keySource}");
         }
-        return new ApiConnection(uri, token, parseResult.GetValue(_timeout), mintFor);
+        return new ApiConnection(uri, tls, token, parseResult.GetValue(_timeout), mintFor);
     }
 }

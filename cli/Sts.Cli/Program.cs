@@ -12,6 +12,7 @@ var root = new RootCommand("Command-line client of the STS Snapshot Service.")
     SnapshotCommands.Create(),
     TaskCommands.Create(),
     AuditCommands.Create(),
+    VerifyCommand.Create(),
 };
 
 Terminal.Configure();

@@ -4,6 +4,8 @@ using Sts.PdfWorker.Cache;
 using Sts.PdfWorker.Generation;
 using Sts.PdfWorker.Messaging;
 using Sts.PdfWorker.Rendering;
+using Sts.PdfWorker.Signing;
+using Sts.Shared.Rooms;
 using Sts.Shared.Storage;
 using Sts.Shared.Telemetry;
 
@@ -24,6 +26,7 @@ public static partial class PdfWorkerHost
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<WorkerStatistics>();
         services.AddRendering();
+        services.AddSigning(config);
         services.AddOptions<RenderCacheOptions>().BindConfiguration(RenderCacheOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<RenderCache>();
         services.AddSingleton<RoomStateReader>();

@@ -1,4 +1,6 @@
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Sts.Shared.Rooms;
 using Sts.Shared.Storage;
 using Sts.Shared.Telemetry;
 using Sts.SnapshotApi.Admin;
@@ -10,6 +12,7 @@ using Sts.SnapshotApi.Rooms;
 using Sts.SnapshotApi.Rpc;
 using Sts.SnapshotApi.Snapshots;
 using Sts.SnapshotApi.Telemetry;
+using Sts.SnapshotApi.Tls;
 
 namespace Sts.SnapshotApi;
 
@@ -26,6 +29,7 @@ public static class SnapshotApiHost
         services.AddSingleton(TimeProvider.System);
         services.AddStsDatabase(config);
         services.AddStsAuthentication(config);
+        services.AddGrpcTls(config);
         services.AddSnapshotStore(config);
         services.AddSnapshotApiBus(config);
         services.AddStsTelemetry(config, ApiMetrics.MeterName);
@@ -38,6 +42,9 @@ public static class SnapshotApiHost
         services.AddSingleton<RoomFreezer>();
         services.AddSingleton<SnapshotAdmission>();
         services.AddScoped<SnapshotCreator>();
+        services.AddSingleton<RoomStateReader>();
+        services.AddScoped<SnapshotVerification>();
+        services.AddScoped<SnapshotDiff>();
         services.AddHostedService<Housekeeping>();
         services.AddHostedService<TaskReaper>();
         services.AddScoped<RpcCall>();
@@ -75,6 +82,9 @@ public static class SnapshotApiHost
         app.MapGrpcService<AuditGrpcService>();
         app.MapGrpcService<AdminGrpcService>();
         app.MapGrpcHealthChecksService();
+        // The same two answers over plain HTTP on the metrics port, for probes that cannot reach a TLS gRPC port.
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = check => check.Tags.Contains("live") });
+        app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
         app.MapGrpcReflectionService();
         app.MapStsMetrics();
         return app;

@@ -36,7 +36,32 @@ public sealed record GenerateSnapshot
     public long RoomStateBytes { get; init; }
     /// <summary>Batch or scheduled work rather than a person waiting; false in messages written before it existed.</summary>
     public bool Scheduled { get; init; }
+    /// <summary>The snapshot a PDF's "Changes since" section compares with (CreateSnapshot's compare_to_snapshot_id); null for none.</summary>
+    public ComparedSnapshot? CompareTo { get; init; }
 }
 
 /// <summary>What a rendered snapshot includes.</summary>
-public sealed record RenderOptions(bool IncludeDocuments, bool IncludeActivity, bool IncludeApprovals, int ActivityLimit);
+public sealed record RenderOptions(bool IncludeDocuments, bool IncludeActivity, bool IncludeApprovals, int ActivityLimit)
+{
+    /// <summary>Text drawn across every PDF page and recorded in every type's metadata; null or empty for none.</summary>
+    public string? Watermark { get; init; }
+}
+
+/// <summary>
+/// The earlier (or later) snapshot a "Changes since" section is computed against. Its frozen state travels like the
+/// snapshot's own: inline when small, else as the key of the claim-checked copy (which deleting that snapshot removes,
+/// so a render that comes after such a deletion fails with a reason instead of guessing).
+/// </summary>
+public sealed record ComparedSnapshot
+{
+    public required Guid SnapshotId { get; init; }
+    public required string Title { get; init; }
+    public required DateTimeOffset CreatedAt { get; init; }
+    public required long RoomVersion { get; init; }
+    /// <summary>Hex SHA-256 of its frozen room state.</summary>
+    public required string ContentHash { get; init; }
+    /// <summary>Its frozen room state, for small rooms; null when <see cref="RoomStateKey"/> is set.</summary>
+    public string? RoomState { get; init; }
+    /// <summary>Claim check: the snapshot-store key of its gzipped frozen state; null when it is inline.</summary>
+    public string? RoomStateKey { get; init; }
+}

@@ -135,6 +135,12 @@ public sealed class Cluster : IDisposable
             env["RenderCache__DiskRoot"] = Path.Combine(sandbox.WorkDir, $"render-cache-{i + 1}");
             env["Kestrel__Endpoints__Http__Url"] = $"http://127.0.0.1:{httpPort}";
             env["Worker__WorkerId"] = $"chaos-worker-{i + 1}";
+            // PDFs are signed: the development certificate scripts/infra.sh makes (its `env` exports these).
+            foreach (var name in new[] { "Signing__CertificatePath", "Signing__CertificatePassword" })
+            {
+                env[name] = Environment.GetEnvironmentVariable(name)
+                    ?? throw new InvalidOperationException($"{name} is not set; run under scripts/chaos.sh, which takes it from scripts/infra.sh env.");
+            }
             Workers.Add(new Worker(process, httpPort));
         }
     }

@@ -19,10 +19,10 @@ public sealed class PagingOptions
 
     public int PageSize(ParseResult parseResult) => parseResult.GetValue(_pageSize);
 
-    /// <summary>Reads one page, or all of them; tells on stderr how to continue when more remain.</summary>
-    public async Task<List<T>> ReadAsync<T>(ParseResult parseResult, Func<string, Task<(IEnumerable<T> Items, string NextPageToken)>> readPage)
+    /// <summary>Reads one page, or all of them (with --all, or when <paramref name="all"/>); tells on stderr how to continue when more remain.</summary>
+    public async Task<List<T>> ReadAsync<T>(ParseResult parseResult, Func<string, Task<(IEnumerable<T> Items, string NextPageToken)>> readPage, bool all = false)
     {
-        var all = parseResult.GetValue(_all);
+        all |= parseResult.GetValue(_all);
         var token = parseResult.GetValue(_pageToken) ?? "";
         var items = new List<T>();
         do

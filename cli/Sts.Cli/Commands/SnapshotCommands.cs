@@ -4,12 +4,12 @@ using Sts.Cli.Display;
 
 namespace Sts.Cli.Commands;
 
-/// <summary>sts snapshots create|get|list|watch|download|delete.</summary>
+/// <summary>sts snapshots create|get|list|watch|download|delete|diff.</summary>
 public static class SnapshotCommands
 {
     public static Command Create() => new("snapshots", "Create, inspect, follow and download snapshots of rooms.")
     {
-        CreateSnapshot(), Get(), List(), Watch(), SnapshotDownload.Create(), Delete(),
+        CreateSnapshot(), Get(), List(), Watch(), SnapshotDownload.Create(), Delete(), SnapshotDiffCommand.Create(),
     };
 
     private static Command CreateSnapshot()
@@ -27,6 +27,18 @@ public static class SnapshotCommands
             Description = "Idempotency key (a UUID): repeating it returns the first snapshot. Default: a new one, so that retries are safe.",
             HelpName = "uuid",
         };
+        var watermark = new Option<string>("--watermark")
+        {
+            Description = "Text across every page of a PDF, such as DRAFT or CONFIDENTIAL (at most 40 characters), recorded in every type's metadata.",
+            HelpName = "text",
+            DefaultValueFactory = _ => "",
+        };
+        var compareTo = new Option<string>("--compare-to")
+        {
+            Description = "PDF only: open the file with what changed since this earlier snapshot of the room.",
+            HelpName = "snapshot-id",
+            DefaultValueFactory = _ => "",
+        };
         var scheduled = new Option<bool>("--scheduled") { Description = "Batch or scheduled work: meets a lower backlog bound and renders from its own queue, so people's snapshots go first." };
         var wait = new Option<bool>("--wait") { Description = "Follow the snapshot with a progress bar until it completes or fails." };
         var download = new Option<string?>("--download")
@@ -37,7 +49,7 @@ public static class SnapshotCommands
 
         var command = new Command("create", "Freeze a room's current state and queue its rendering.")
         {
-            room, title, type, noDocuments, noActivity, noApprovals, activityLimit, requestId, scheduled, wait, download,
+            room, title, type, noDocuments, noActivity, noApprovals, activityLimit, watermark, compareTo, requestId, scheduled, wait, download,
         };
         var api = new ApiOptions(command, DevIdentity.Admin);
         command.SetAction((parseResult, ct) => api.RunAsync(parseResult, async connection =>
@@ -53,6 +65,8 @@ public static class SnapshotCommands
                     IncludeActivity = !parseResult.GetValue(noActivity),
                     IncludeApprovals = !parseResult.GetValue(noApprovals),
                     ActivityLimit = parseResult.GetValue(activityLimit),
+                    Watermark = parseResult.GetValue(watermark) ?? "",
+                    CompareToSnapshotId = parseResult.GetValue(compareTo) ?? "",
                 },
                 RequestId = parseResult.GetValue(requestId) ?? Guid.NewGuid().ToString("D"),
                 Priority = parseResult.GetValue(scheduled) ? SnapshotPriority.Scheduled : SnapshotPriority.Interactive,

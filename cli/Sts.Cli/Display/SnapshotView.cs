@@ -18,6 +18,8 @@ public static class SnapshotView
         ("title", snapshot.Title),
         ("type", Word(snapshot.Type)),
         ("includes", Includes(snapshot.Options)),
+        ("watermark", snapshot.Options?.Watermark ?? ""),
+        ("compared with", snapshot.Options?.CompareToSnapshotId ?? ""),
         ("status", Status(snapshot)),
         ("content hash", snapshot.ContentHash),
         ("created by", snapshot.CreatedBy),

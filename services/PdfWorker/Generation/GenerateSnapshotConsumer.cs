@@ -5,6 +5,7 @@ using Sts.Api.V1;
 using Sts.PdfWorker.Cache;
 using Sts.PdfWorker.Rendering;
 using Sts.Shared.Messaging;
+using Sts.Shared.Rooms;
 using Sts.Shared.Storage;
 
 namespace Sts.PdfWorker.Generation;
@@ -59,9 +60,12 @@ public sealed partial class GenerateSnapshotConsumer(
                 {
                     // Read only on a miss: a repeat of an unchanged room never touches its (possibly large) state.
                     Room room;
+                    Room? compared = null;
                     try
                     {
-                        room = await states.ReadAsync(message, ct);
+                        room = await states.ReadAsync(FrozenState.Of(message), ct);
+                        if (message.CompareTo is { } other && renderer.Format == "pdf")
+                            compared = await ReadComparedAsync(other, ct);
                     }
                     catch (UnreadableStateException ex)
                     {
@@ -70,7 +74,7 @@ public sealed partial class GenerateSnapshotConsumer(
                     }
                     try
                     {
-                        body = renderer.RenderBody(message, room, RenderLimit.After(options.Value.RenderTimeout, ct)).Content;
+                        body = renderer.RenderBody(message, room, RenderLimit.After(options.Value.RenderTimeout, ct), compared).Content;
                     }
                     catch (OperationCanceledException) when (!ct.IsCancellationRequested)
                     {
@@ -121,6 +125,20 @@ public sealed partial class GenerateSnapshotConsumer(
         finally
         {
             statistics.Finished();
+        }
+    }
+
+    /// <summary>The room of the snapshot a "Changes since" section compares with; that snapshot may have been deleted since.</summary>
+    private async Task<Room> ReadComparedAsync(ComparedSnapshot compared, CancellationToken ct)
+    {
+        try
+        {
+            return await states.ReadAsync(FrozenState.Of(compared), ct);
+        }
+        catch (UnreadableStateException ex)
+        {
+            throw new UnreadableStateException(
+                $"The state of snapshot {compared.SnapshotId:D}, which this one compares with, cannot be read (was it deleted?): {ex.Message}");
         }
     }
 

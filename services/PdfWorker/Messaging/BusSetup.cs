@@ -1,6 +1,7 @@
 using MassTransit;
 using Sts.PdfWorker.Generation;
 using Sts.Shared.Messaging;
+using Sts.Shared.Tls;
 
 namespace Sts.PdfWorker.Messaging;
 
@@ -11,6 +12,7 @@ public static class BusSetup
     {
         var address = BusAddress.From(configuration);
         var bus = services.AddQueueTopology(configuration);
+        var brokerTrust = BrokerTrust.From(configuration, address.Host);
         services.AddMassTransit(x =>
         {
             x.AddConsumer<GenerateSnapshotConsumer>();
@@ -21,6 +23,8 @@ public static class BusSetup
                     h.Username(address.Username);
                     h.Password(address.Password);
                     h.PublisherConfirmation = true;
+                    // MassTransit turns TLS on by itself only on port 5671; amqps:// means TLS on any port.
+                    if (address.Host.Scheme == "amqps") h.UseSsl(s => s.CertificateValidationCallback = brokerTrust);
                 });
                 // Interactive and scheduled work arrive on separate queues with separate render slots.
                 cfg.ReceiveEndpoint(GenerateSnapshot.Queue, e => Consume(e, context, bus, worker.EffectivePrefetch, worker.EffectiveMessageConcurrency));

@@ -4,7 +4,7 @@ using Sts.Shared.Messaging;
 
 namespace Sts.PdfWorker.Rendering;
 
-/// <summary>Renders the room's documents as RFC 4180 CSV: a header row, then one row per document.</summary>
+/// <summary>Renders the room's documents as RFC 4180 CSV: a header row, then one row per document (and a watermark column when the snapshot has one).</summary>
 /// <remarks>
 /// UTF-8 without a byte-order mark. RFC 4180 and the text/csv media type carry the charset in the
 /// content type, and a BOM would become part of the first header name ("\uFEFFid") for most CSV
@@ -25,14 +25,21 @@ public sealed class CsvRenderer : ISnapshotRenderer
 
     public byte[] Finish(GenerateSnapshot message, byte[] body) => body;
 
-    public RenderedSnapshot Render(GenerateSnapshot message, Room room) => RenderBody(message, room);
+    public RenderedSnapshot Render(GenerateSnapshot message, Room room, Room? compared = null) => RenderBody(message, room);
 
-    public RenderedSnapshot RenderBody(GenerateSnapshot message, Room room, RenderLimit limit = default)
+    public RenderedSnapshot RenderBody(GenerateSnapshot message, Room room, RenderLimit limit = default, Room? compared = null)
     {
+        // A CSV has no place for metadata but its columns: a watermark ("DRAFT") goes in a last column, on every row, so
+        // that it stays with the data in any spreadsheet. Files without one keep their columns and bytes.
+        var watermark = message.Options.Watermark;
+        var marked = !string.IsNullOrEmpty(watermark);
         var csv = new StringBuilder();
-        AppendRow(csv, Header);
+        AppendRow(csv, marked ? [.. Header, "watermark"] : Header);
         foreach (var d in RoomFilter.Apply(room, message.Options).Documents)
-            AppendRow(csv, [d.Id, d.Type, d.Vessel, EnumWord<DocumentStatus>.Of(d.Status), d.ExpiresOn, d.UploadedBy, d.Notes]);
+        {
+            string[] row = [d.Id, d.Type, d.Vessel, EnumWord<DocumentStatus>.Of(d.Status), d.ExpiresOn, d.UploadedBy, d.Notes];
+            AppendRow(csv, marked ? [.. row, watermark!] : row);
+        }
         return new RenderedSnapshot(Utf8NoBom.GetBytes(csv.ToString()), PageCount: 0);
     }
 

@@ -28,12 +28,13 @@ public interface ISnapshotRenderer
     /// <summary>
     /// The cacheable part of the file, honouring <see cref="GenerateSnapshot.Options"/>. Same input, same bytes.
     /// Long renders stop with OperationCanceledException once <paramref name="limit"/> has passed.
+    /// <paramref name="compared"/> is the frozen room of <see cref="GenerateSnapshot.CompareTo"/>, which only PDFs show.
     /// </summary>
-    RenderedSnapshot RenderBody(GenerateSnapshot message, Room room, RenderLimit limit = default);
+    RenderedSnapshot RenderBody(GenerateSnapshot message, Room room, RenderLimit limit = default, Room? compared = null);
 
     /// <summary>The whole file: <paramref name="body"/> plus what is specific to this snapshot.</summary>
     byte[] Finish(GenerateSnapshot message, byte[] body);
 
     /// <summary>Both steps at once, for callers that do not cache.</summary>
-    RenderedSnapshot Render(GenerateSnapshot message, Room room);
+    RenderedSnapshot Render(GenerateSnapshot message, Room room, Room? compared = null);
 }

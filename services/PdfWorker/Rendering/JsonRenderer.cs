@@ -10,7 +10,7 @@ namespace Sts.PdfWorker.Rendering;
 
 /// <summary>
 /// Renders the frozen room and the snapshot's metadata as one JSON document:
-/// <c>{"snapshot": {...}, "room": {...}}</c>, UTF-8 without a BOM.
+/// <c>{"snapshot": {...}, "room": {...}}</c>, UTF-8 without a BOM. A watermark is recorded as "snapshot.watermark".
 /// </summary>
 /// <remarks>
 /// "room" is canonical protobuf JSON (lowerCamelCase names, RoomState's formatter), so protobuf parsers
@@ -36,14 +36,14 @@ public sealed class JsonRenderer : ISnapshotRenderer
     // The body is the room alone; the snapshot's own metadata is wrapped around it by Finish.
     public string CacheIdentity(GenerateSnapshot message) => "";
 
-    public RenderedSnapshot Render(GenerateSnapshot message, Room room)
+    public RenderedSnapshot Render(GenerateSnapshot message, Room room, Room? compared = null)
     {
         var body = RenderBody(message, room);
         return body with { Content = Finish(message, body.Content) };
     }
 
     /// <summary>The room, with excluded sections removed, as canonical protobuf JSON.</summary>
-    public RenderedSnapshot RenderBody(GenerateSnapshot message, Room room, RenderLimit limit = default) =>
+    public RenderedSnapshot RenderBody(GenerateSnapshot message, Room room, RenderLimit limit = default, Room? compared = null) =>
         new(Encoding.UTF8.GetBytes(RoomState.ToCanonicalJson(RoomFilter.Apply(room, message.Options))), PageCount: 0);
 
     public byte[] Finish(GenerateSnapshot message, byte[] body)
@@ -67,6 +67,9 @@ public sealed class JsonRenderer : ISnapshotRenderer
             writer.WriteEndObject();
             writer.WriteString("contentHash", message.ContentHash);
             writer.WriteNumber("roomVersion", message.RoomVersion);
+            // Only when there is one, so that files without a watermark keep their bytes.
+            if (!string.IsNullOrEmpty(message.Options.Watermark))
+                writer.WriteString("watermark", message.Options.Watermark);
             writer.WriteEndObject();
             writer.WritePropertyName("room");
             writer.WriteRawValue(body, skipInputValidation: true);

@@ -5,14 +5,19 @@ using Sts.Api.V1;
 using Sts.PdfWorker.Rendering.Pdf;
 using Sts.PdfWorker.Rendering.Text;
 using Sts.PdfWorker.Rendering.Text.Unicode;
+using Sts.PdfWorker.Signing;
 using Sts.Shared.Messaging;
+using Sts.Shared.Rooms;
 using static Sts.PdfWorker.Rendering.Pdf.ReportStyle;
 
 namespace Sts.PdfWorker.Rendering;
 
 /// <summary>
-/// Renders a snapshot as an A4 report with PDFsharp: a cover with the room and snapshot facts, then
-/// parties, approvals, documents and activity as tables, with "Page X of Y" and the snapshot id on every page.
+/// Renders a snapshot as an A4 report with PDFsharp: a cover with the room and snapshot facts, then (when the snapshot
+/// compares with another) what changed since, then parties, approvals, documents and activity as tables, with
+/// "Page X of Y" and the snapshot id on every page and the watermark, if any, across it. The file is signed (PAdES
+/// baseline B-B) when a signer is configured, and its document information carries the snapshot's claim (id, room,
+/// room version, content hash), so that a verifier can read it offline.
 /// </summary>
 public sealed class PdfRenderer : ISnapshotRenderer
 {
@@ -27,30 +32,34 @@ public sealed class PdfRenderer : ISnapshotRenderer
     private static readonly Column[] ActivityColumns = [new("Time (UTC)", 88), new("Actor", 116), new("Action", 100), new("Detail", ContentWidth - 304)];
 
     private readonly RenderingMetrics? _metrics;
+    private readonly SnapshotSigner? _signer;
 
     /// <param name="metrics">Where characters no bundled font has are counted; none in tests and benchmarks that do not look.</param>
-    public PdfRenderer(RenderingMetrics? metrics = null)
+    /// <param name="signer">Signs every PDF; none when signing is switched off (the cover then says the file is not signed).</param>
+    public PdfRenderer(RenderingMetrics? metrics = null, SnapshotSigner? signer = null)
     {
         BundledFonts.Load();
         UnicodeBidiData.Load();
         _metrics = metrics;
+        _signer = signer;
     }
 
     public string Format => "pdf";
     public string ContentType => "application/pdf";
     public string FileExtension => ".pdf";
-    public string Version => "pdf-2";
+    public string Version => "pdf-3";
 
     // The cover and every footer show the snapshot's id, title, creator and creation time, so a PDF can only
-    // be reused for the same snapshot (a redelivery or a retry), not for another snapshot of the same room.
+    // be reused for the same snapshot (a redelivery or a retry), not for another snapshot of the same room. The
+    // signature is part of the cached file, so a new certificate must not find files signed with the old one.
     public string CacheIdentity(GenerateSnapshot message) =>
-        $"{message.SnapshotId:D}|{message.Title}|{message.CreatedBy}|{message.CreatedAt.UtcTicks}";
+        $"{message.SnapshotId:D}|{message.Title}|{message.CreatedBy}|{message.CreatedAt.UtcTicks}|{_signer?.Fingerprint ?? "unsigned"}";
 
     public byte[] Finish(GenerateSnapshot message, byte[] body) => body;
 
-    public RenderedSnapshot Render(GenerateSnapshot message, Room room) => RenderBody(message, room);
+    public RenderedSnapshot Render(GenerateSnapshot message, Room room, Room? compared = null) => RenderBody(message, room, default, compared);
 
-    public RenderedSnapshot RenderBody(GenerateSnapshot message, Room room, RenderLimit limit = default)
+    public RenderedSnapshot RenderBody(GenerateSnapshot message, Room room, RenderLimit limit = default, Room? compared = null)
     {
         var options = message.Options;
         var content = RoomFilter.Apply(room, options);
@@ -59,10 +68,14 @@ public sealed class PdfRenderer : ISnapshotRenderer
         document.Info.Subject = $"Snapshot of room {room.Id}";
         document.Info.Author = message.CreatedBy;
         document.Info.Creator = "STS Snapshot Service";
+        SnapshotClaim.Write(document.Info, message);
 
         var report = new ReportWriter(document, limit);
         report.NewPage();
-        WriteCover(report, message, content, room.Activities.Count);
+        WriteCover(report, message, content, room.Activities.Count, _signer);
+        if (message.CompareTo is { } comparedSnapshot && compared is not null)
+            ChangesSection.Write(report, message, comparedSnapshot, Changes(compared, room, options));
+        WriteVessels(report, content.Vessels);
         WriteParties(report, content.Parties);
         if (options.IncludeApprovals)
             WriteApprovals(report, content.Approvals);
@@ -73,13 +86,26 @@ public sealed class PdfRenderer : ISnapshotRenderer
         report.Finish(
             headerLeft: $"STS room snapshot · {room.Id}",
             headerRight: Invariant($"Room version {message.RoomVersion}"),
-            footerLeft: $"Snapshot {message.SnapshotId:D}");
+            footerLeft: $"Snapshot {message.SnapshotId:D}",
+            watermark: options.Watermark);
         _metrics?.MissingGlyphs(report.MissingGlyphs);
         var pageCount = document.PageCount;
-        return new RenderedSnapshot(ReproduciblePdf.Save(document, message.SnapshotId), pageCount);
+        var signature = _signer is null
+            ? null
+            : SignatureSlot.Add(document, _signer, message.CreatedAt, $"Snapshot {message.SnapshotId:D} of room {room.Id}, content SHA-256 {message.ContentHash}");
+        var pdf = ReproduciblePdf.Save(document, message.SnapshotId);
+        signature?.Fill(pdf);
+        return new RenderedSnapshot(pdf, pageCount);
     }
 
-    private static void WriteCover(ReportWriter report, GenerateSnapshot message, Room room, int activityTotal)
+    /// <summary>The diff the "Changes since" section shows: of the sections this snapshot includes, whatever its activity limit.</summary>
+    private static RoomDiff Changes(Room compared, Room room, RenderOptions options)
+    {
+        var sections = options with { ActivityLimit = 0 };
+        return RoomDiff.Compute(RoomFilter.Apply(compared, sections), RoomFilter.Apply(room, sections));
+    }
+
+    private static void WriteCover(ReportWriter report, GenerateSnapshot message, Room room, int activityTotal, SnapshotSigner? signer)
     {
         report.Paragraph("ROOM SNAPSHOT", ReportFonts.BodyBold, Accent);
         report.Space(4);
@@ -96,11 +122,20 @@ public sealed class PdfRenderer : ISnapshotRenderer
         facts.AddRow([Cell.Key("Created by"), new(message.CreatedBy)]);
         facts.AddRow([Cell.Key("Content SHA-256"), new(message.ContentHash)]);
         facts.AddRow([Cell.Key("Contents"), new(ContentsText(message.Options, room.Activities.Count, activityTotal))]);
+        if (!string.IsNullOrEmpty(message.Options.Watermark))
+            facts.AddRow([Cell.Key("Watermark"), new(message.Options.Watermark)]);
+        facts.AddRow([Cell.Key("Signature"), new(signer is null
+            ? "Not signed: signing was switched off on the worker that rendered this file."
+            : $"This file is signed by {signer.Name} (PAdES baseline B-B, SHA-256 with RSA; certificate SHA-256 {signer.Fingerprint}). "
+              + "Any PDF signature validator checks it; `sts verify FILE` also finds the snapshot and its audit records.")]);
+    }
 
-        report.Heading(Invariant($"Vessels ({room.Vessels.Count})"));
-        var vessels = report.Table(VesselColumns);
-        foreach (var v in room.Vessels)
-            vessels.AddRow([new(v.Name), new(v.Imo), new(Capitalised(EnumWord<VesselRole>.Of(v.Role)))]);
+    private static void WriteVessels(ReportWriter report, RepeatedField<Vessel> vessels)
+    {
+        report.Heading(Invariant($"Vessels ({vessels.Count})"));
+        var table = report.Table(VesselColumns);
+        foreach (var v in vessels)
+            table.AddRow([new(v.Name), new(v.Imo), new(Capitalised(EnumWord<VesselRole>.Of(v.Role)))]);
     }
 
     private static void WriteParties(ReportWriter report, RepeatedField<Party> parties)
@@ -204,12 +239,12 @@ public sealed class PdfRenderer : ISnapshotRenderer
 
     private static string DateTimeText(Timestamp? at) => at is null ? "—" : DateTimeText(at.ToDateTimeOffset());
 
-    private static string DateTimeText(DateTimeOffset at) => TableTime(at) + " UTC";
+    internal static string DateTimeText(DateTimeOffset at) => TableTime(at) + " UTC";
 
     // Table columns say "(UTC)" in their heading, so the cells leave it out.
     private static string TableTime(Timestamp? at) => at is null ? "—" : TableTime(at.ToDateTimeOffset());
 
-    private static string TableTime(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+    internal static string TableTime(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
 
     private static string Capitalised(string word) => word.Length == 0 ? word : char.ToUpperInvariant(word[0]) + word[1..].Replace('_', ' ');
 

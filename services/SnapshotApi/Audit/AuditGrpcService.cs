@@ -55,7 +55,7 @@ public sealed class AuditGrpcService(StsDbContext db, RoomAccess access, RpcCall
         };
     }
 
-    private static AuditEvent ToProto(AuditRow row)
+    internal static AuditEvent ToProto(AuditRow row)
     {
         var e = new AuditEvent
         {

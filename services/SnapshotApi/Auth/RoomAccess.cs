@@ -37,6 +37,13 @@ public sealed class RoomAccess(RpcCall call)
         }
     }
 
+    /// <summary>
+    /// Whether the caller may act on the room, for calls that look at many rooms and leave out those the caller may not see
+    /// (VerifyFile); records nothing, since no refusal is answered.
+    /// </summary>
+    public async Task<bool> AllowsAsync(StsDbContext db, string roomId, RoomAction action, CancellationToken cancellationToken) =>
+        Permissions.Decide(call.Caller, await Membership(db, roomId, call.Caller.Email, cancellationToken), action) == AccessDecision.Allow;
+
     /// <summary>Checks a platform-wide right that no room grants, such as writing rooms.</summary>
     public void DemandScope(string scope)
     {

@@ -11,13 +11,14 @@ public static class DatabaseSetup
         var connectionString = configuration.GetConnectionString("Postgres");
         if (string.IsNullOrWhiteSpace(connectionString))
             throw new InvalidOperationException("ConnectionStrings:Postgres is not set (for local runs: eval \"$(scripts/infra.sh env)\").");
-        var dataSource = new NpgsqlDataSourceBuilder(connectionString).Build();
-        services.AddSingleton(dataSource);
+        // Made by the container, so that it is disposed with it (a registered instance would not be): a host that stops
+        // closes its pooled connections, which matters where one process starts and stops many hosts (the tests).
+        services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString).Build());
         services.AddSingleton<PostgresListener>();
         services.AddHostedService(sp => sp.GetRequiredService<PostgresListener>());
         // Pooled: a context per call is reset and reused rather than built anew, which a read of a few hundred
         // microseconds notices.
-        services.AddPooledDbContextFactory<StsDbContext>(o => o.UseNpgsql(dataSource)
+        services.AddPooledDbContextFactory<StsDbContext>((provider, o) => o.UseNpgsql(provider.GetRequiredService<NpgsqlDataSource>())
             // SnapshotStateRow shares the snapshots table and is absent on purpose when the state is claim-checked
             // (room_state NULL, state_key set): an optional dependent is what it is.
             .ConfigureWarnings(w => w.Ignore(Microsoft.EntityFrameworkCore.Diagnostics.RelationalEventId.OptionalDependentWithoutIdentifyingPropertyWarning)));

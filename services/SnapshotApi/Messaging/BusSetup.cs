@@ -1,5 +1,6 @@
 using MassTransit;
 using Sts.Shared.Messaging;
+using Sts.Shared.Tls;
 using Sts.SnapshotApi.Admin;
 using Sts.SnapshotApi.Outbox;
 using Sts.SnapshotApi.Snapshots;
@@ -17,6 +18,7 @@ public static class BusSetup
         var bus = services.AddQueueTopology(configuration,
             names.Consumer<SnapshotProgressedConsumer>(), names.Consumer<SnapshotCompletedConsumer>(), names.Consumer<SnapshotFailedConsumer>(),
             names.Consumer<GenerateSnapshotFaultConsumer>(), names.Consumer<WorkerStatsReportedConsumer>());
+        var brokerTrust = BrokerTrust.From(configuration, address.Host);
         services.AddMassTransit(x =>
         {
             x.SetKebabCaseEndpointNameFormatter();
@@ -37,6 +39,8 @@ public static class BusSetup
                     h.Username(address.Username);
                     h.Password(address.Password);
                     h.PublisherConfirmation = true;
+                    // MassTransit turns TLS on by itself only on port 5671; amqps:// means TLS on any port.
+                    if (address.Host.Scheme == "amqps") h.UseSsl(s => s.CertificateValidationCallback = brokerTrust);
                 });
                 // Database blips are transient; a few quick in-memory retries, then the error queue.
                 cfg.UseMessageRetry(r => r.Intervals(100, 500, 2000));

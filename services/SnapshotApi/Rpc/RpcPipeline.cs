@@ -83,17 +83,19 @@ public sealed class RpcPipeline(RpcCall call, AuditLog audit, CallerRateLimiter 
         }
     }
 
-    /// <summary>The caller behind the bearer token, or UNAUTHENTICATED with the reason.</summary>
+    /// <summary>The caller behind the bearer token, or UNAUTHENTICATED with the reason (UNAVAILABLE while the issuer's keys are).</summary>
     internal static Caller Authenticate(HttpContext http)
     {
         if (http.User.Identity?.IsAuthenticated == true && Caller.From(http.User) is { } caller)
             return caller;
         var header = http.Request.Headers.Authorization.ToString();
         var hasBearer = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) && header[7..].Trim().Length > 0;
+        var failure = http.Items[AuthSetup.FailureItem] as AuthFailure;
         var reason = http.User.Identity?.IsAuthenticated == true ? "token names no user"
             : !hasBearer ? "missing bearer token"
-            : http.Items[AuthSetup.FailureItem] as string ?? "invalid token";
-        throw new RpcException(new Status(StatusCode.Unauthenticated, $"Authentication failed: {reason}."));
+            : failure?.Reason ?? "invalid token";
+        var code = hasBearer && failure?.Transient == true ? StatusCode.Unavailable : StatusCode.Unauthenticated;
+        throw new RpcException(new Status(code, $"Authentication failed: {reason}."));
     }
 
     private async Task AuditAsync(StatusCode code, bool swallowErrors)

@@ -1,4 +1,5 @@
 using Sts.Api.V1;
+using Sts.Shared.Messaging;
 
 namespace Sts.SnapshotApi.Snapshots;
 
@@ -6,8 +7,10 @@ namespace Sts.SnapshotApi.Snapshots;
 /// <param name="Options">The effective options (absent ones mean everything).</param>
 /// <param name="RequestId">AIP-155 idempotency key in canonical form, or null.</param>
 /// <param name="Scheduled">Batch work: admitted below a lower bound and rendered from its own queue.</param>
+/// <param name="CompareTo">The snapshot that options.compare_to_snapshot_id names, resolved (<see cref="SnapshotComparison"/>); null for none.</param>
 public sealed record NewSnapshot(
-    string RoomId, string Title, SnapshotType Type, SnapshotOptions Options, string CreatedBy, string? RequestId, bool Scheduled);
+    string RoomId, string Title, SnapshotType Type, SnapshotOptions Options, string CreatedBy, string? RequestId, bool Scheduled,
+    ComparedSnapshot? CompareTo = null);
 
 /// <summary>What became of a <see cref="NewSnapshot"/>.</summary>
 public abstract record CreateOutcome

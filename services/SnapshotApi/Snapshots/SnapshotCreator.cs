@@ -61,8 +61,12 @@ public sealed class SnapshotCreator(
             Id = snapshot.TaskId, SnapshotId = snapshot.Id, Status = SnapshotTaskStatus.Pending, Scheduled = request.Scheduled,
             CreatedAt = now, UpdatedAt = now,
         });
-        db.Outbox.Add(OutboxRow.For(SnapshotMapping.ToMessage(snapshot, request.Options, frozen.Inline, request.Scheduled), now, System.Diagnostics.Activity.Current?.Id));
+        db.Outbox.Add(OutboxRow.For(SnapshotMapping.ToMessage(snapshot, request.Options, frozen.Inline, request.Scheduled, request.CompareTo), now, System.Diagnostics.Activity.Current?.Id));
 
+        // What VerifyFile can still say of the snapshot once it is deleted and the audit log is all that is left of it.
+        auditDetail["type"] = EnumText<SnapshotType>.ToText(snapshot.SnapshotType);
+        auditDetail["content_hash"] = snapshot.ContentHash;
+        auditDetail["room_version"] = snapshot.RoomVersion.ToString(System.Globalization.CultureInfo.InvariantCulture);
         // The snapshot, its task, the outbox message and the audit record commit together or not at all; a claim-checked
         // state written for a snapshot that did not commit is removed again.
         auditLog.Add(db, audit(snapshot.Id));

@@ -15,7 +15,8 @@ namespace Sts.SnapshotApi.Snapshots;
 /// <summary>Creates, reads, lists and deletes snapshots. Validate, authorise, do the work, map.</summary>
 public sealed partial class SnapshotGrpcService(
     StsDbContext db, RoomAccess access, RpcCall call, SnapshotCreator creator, SnapshotChangeFeed changes, ISnapshotStore store,
-    ApiMetrics metrics, IHostApplicationLifetime lifetime, ILogger<SnapshotGrpcService> logger)
+    ApiMetrics metrics, IHostApplicationLifetime lifetime, ILogger<SnapshotGrpcService> logger,
+    SnapshotVerification verification, SnapshotDiff diffs)
     : SnapshotService.SnapshotServiceBase
 {
     private const int ChunkBytes = 64 * 1024;
@@ -25,6 +26,8 @@ public sealed partial class SnapshotGrpcService(
         var input = SnapshotValidator.Validate(request, call.Caller.Email);
         var ct = context.CancellationToken;
         await access.DemandAsync(db, request.RoomId, RoomAction.Create, ct);
+        if (input.Options.CompareToSnapshotId.Length > 0)
+            input = input with { CompareTo = await CompareToAsync(request.RoomId, input.Options.CompareToSnapshotId, ct) };
 
         var outcome = await creator.CreateAsync(input, snapshotId =>
         {

@@ -80,8 +80,11 @@ public static class SnapshotMapping
             : null,
     };
 
-    /// <summary>The render request for a snapshot; <paramref name="inlineState"/> is its frozen state unless that is claim-checked (<see cref="SnapshotRow.StateKey"/>).</summary>
-    public static GenerateSnapshot ToMessage(SnapshotRow row, SnapshotOptions options, string? inlineState, bool scheduled) => new()
+    /// <summary>
+    /// The render request for a snapshot; <paramref name="inlineState"/> is its frozen state unless that is claim-checked
+    /// (<see cref="SnapshotRow.StateKey"/>), <paramref name="compareTo"/> the snapshot its PDF shows the changes since.
+    /// </summary>
+    public static GenerateSnapshot ToMessage(SnapshotRow row, SnapshotOptions options, string? inlineState, bool scheduled, ComparedSnapshot? compareTo = null) => new()
     {
         Scheduled = scheduled,
         SnapshotId = row.Id,
@@ -91,7 +94,11 @@ public static class SnapshotMapping
         CreatedBy = row.CreatedBy,
         CreatedAt = row.CreatedAt,
         Format = EnumText<SnapshotType>.ToText(row.SnapshotType),
-        Options = new RenderOptions(options.IncludeDocuments, options.IncludeActivity, options.IncludeApprovals, options.ActivityLimit),
+        Options = new RenderOptions(options.IncludeDocuments, options.IncludeActivity, options.IncludeApprovals, options.ActivityLimit)
+        {
+            Watermark = options.Watermark.Length > 0 ? options.Watermark : null,
+        },
+        CompareTo = compareTo,
         RoomVersion = row.RoomVersion,
         ContentHash = row.ContentHash,
         RoomState = row.StateKey is null ? inlineState : null,

@@ -7,6 +7,9 @@ namespace Sts.SnapshotApi.Snapshots;
 /// <summary>One validation method per snapshot request.</summary>
 public static class SnapshotValidator
 {
+    /// <summary>The longest watermark, in characters: it must fit across a page in a readable size.</summary>
+    public const int MaxWatermark = 40;
+
     /// <summary>The request as a <see cref="NewSnapshot"/> by <paramref name="createdBy"/>.</summary>
     public static NewSnapshot Validate(CreateSnapshotRequest r, string createdBy)
     {
@@ -24,6 +27,10 @@ public static class SnapshotValidator
                 v.Add("options.activity_limit", "needs include_activity");
             if (r.Type == SnapshotType.Csv && !o.IncludeDocuments)
                 v.Add("options.include_documents", "must be true for CSV, which lists documents");
+            v.Text("options.watermark", o.Watermark, 0, MaxWatermark);
+            v.Uuid("options.compare_to_snapshot_id", o.CompareToSnapshotId, required: false);
+            if (o.CompareToSnapshotId.Length > 0 && r.Type != SnapshotType.Pdf)
+                v.Add("options.compare_to_snapshot_id", "is for PDF snapshots, which open with the changes; DiffSnapshots gives them to machines");
         }
         v.ThrowIfAny();
         var requestId = r.RequestId.Length > 0 ? Guid.ParseExact(r.RequestId, "D").ToString("D") : null;
@@ -53,6 +60,31 @@ public static class SnapshotValidator
         var token = PageToken.Decode(r.PageToken, filters, v);
         v.ThrowIfAny();
         return (pageSize, token, filters);
+    }
+
+    /// <summary>The SHA-256 in lower case.</summary>
+    public static string Validate(VerifyFileRequest r)
+    {
+        var v = new Violations();
+        if (r.Sha256.Length == 0) v.Add("sha256", "is required");
+        else if (r.Sha256.Length != 64 || !r.Sha256.All(char.IsAsciiHexDigit)) v.Add("sha256", "must be a SHA-256 as 64 hex digits");
+        v.ThrowIfAny();
+        return r.Sha256.ToLowerInvariant();
+    }
+
+    /// <summary>The two snapshots, the page size, and the offset to start from (0 on the first page).</summary>
+    public static (Guid Base, Guid Target, int PageSize, int Offset, string Filters) Validate(DiffSnapshotsRequest r)
+    {
+        var v = new Violations();
+        v.Uuid("base_snapshot_id", r.BaseSnapshotId);
+        v.Uuid("target_snapshot_id", r.TargetSnapshotId);
+        var pageSize = PageToken.PageSize(r.PageSize, v);
+        var filters = $"diff;base={r.BaseSnapshotId.ToLowerInvariant()};target={r.TargetSnapshotId.ToLowerInvariant()}";
+        var token = PageToken.Decode(r.PageToken, filters, v);
+        // A diff has at most a few hundred thousand changes; an offset past int.MaxValue was not made here.
+        if (token is { Position: > int.MaxValue }) v.Add("page_token", "is not a token this service issued");
+        v.ThrowIfAny();
+        return (Guid.ParseExact(r.BaseSnapshotId, "D"), Guid.ParseExact(r.TargetSnapshotId, "D"), pageSize, (int)(token?.Position ?? 0), filters);
     }
 
     private static Guid SnapshotId(string value) => RequiredUuid("snapshot_id", value);

@@ -79,7 +79,9 @@ public sealed partial class TaskReaper(
                 var snapshot = await db.Snapshots.AsNoTracking().FirstOrDefaultAsync(s => s.Id == task.SnapshotId, ct);
                 var state = await db.SnapshotStates.AsNoTracking().FirstOrDefaultAsync(s => s.Id == task.SnapshotId, ct);
                 if (snapshot is null || (state?.RoomState is null && snapshot.StateKey is null)) continue;
-                var message = SnapshotMapping.ToMessage(snapshot, SnapshotMapping.ToProto(snapshot).Options, state?.RoomState, task.Scheduled);
+                var options = SnapshotMapping.ToProto(snapshot).Options;
+                var message = SnapshotMapping.ToMessage(snapshot, options, state?.RoomState, task.Scheduled,
+                    await SnapshotComparison.ForResendAsync(db, options.CompareToSnapshotId, ct));
                 db.Outbox.Add(OutboxRow.For(message, now));
                 // A fresh lease; after a silent worker also a new attempt and a fresh event sequence, so the next
                 // worker's progress applies. The snapshot's own progress only ever moves forward regardless.

@@ -1,6 +1,4 @@
-using System.Buffers.Text;
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json.Nodes;
 using Grpc.Core;
 using Sts.Api.V1;
@@ -69,7 +67,7 @@ public sealed class AuthenticationTests(ApiFixture api)
     public async Task Bad_credentials_are_unauthenticated_and_audited_as_anonymous(string credential, string rpc)
     {
         var (header, reason) = Rejected[credential];
-        var room = await RoomAsync();
+        var room = await api.NewRoomAsync();
         var auditCount = await AuditCountAsync();
 
         var ex = await Assert.ThrowsAsync<RpcException>(() => CallAsync(rpc, room, header(api.Tokens)));
@@ -77,7 +75,7 @@ public sealed class AuthenticationTests(ApiFixture api)
         Assert.True(ex.StatusCode == StatusCode.Unauthenticated, $"Expected Unauthenticated, got {ex.StatusCode}: {ex.Status.Detail}");
         Assert.Contains(reason, ex.Status.Detail, StringComparison.Ordinal);
         Assert.Equal(auditCount + 1, await AuditCountAsync());
-        Assert.Equal($"anonymous {Action(rpc)} unauthenticated", await LastAuditAsync());
+        Assert.Equal($"anonymous {Action(rpc)} unauthenticated", await api.LastAuditAsync());
         Assert.Equal(0, await api.ScalarAsync<long>("select count(*) from snapshots where room_id = @p0", room));
     }
 
@@ -92,21 +90,14 @@ public sealed class AuthenticationTests(ApiFixture api)
             "expired 10 s ago, within the 30 s clock skew" => MintAdmin(api.Tokens, TimeSpan.FromSeconds(-10)),
             _ => throw new ArgumentOutOfRangeException(nameof(credential), credential, "No such credential in this test."),
         };
-        var room = await RoomAsync();
+        var room = await api.NewRoomAsync();
 
         foreach (var rpc in Rpcs)
         {
             await CallAsync(rpc, room, Bearer(token));
-            Assert.Equal($"{ApiFixture.AdminEmail} {Action(rpc)} ok", await LastAuditAsync());
+            Assert.Equal($"{ApiFixture.AdminEmail} {Action(rpc)} ok", await api.LastAuditAsync());
         }
         Assert.Equal(1, await api.ScalarAsync<long>("select count(*) from snapshots where room_id = @p0", room));
-    }
-
-    private async Task<string> RoomAsync()
-    {
-        var room = TestRooms.WithEveryRole();
-        await api.Platform.Rooms.UpsertRoomAsync(new UpsertRoomRequest { Room = room });
-        return room.Id;
     }
 
     private Task CallAsync(string rpc, string roomId, string? authorization)
@@ -126,9 +117,6 @@ public sealed class AuthenticationTests(ApiFixture api)
 
     private async Task<long> AuditCountAsync() => await api.ScalarAsync<long>("select count(*) from audit_log");
 
-    private async Task<string?> LastAuditAsync() =>
-        await api.ScalarAsync<string>("select actor || ' ' || action || ' ' || outcome from audit_log order by id desc limit 1");
-
     private static string Bearer(string token) => $"Bearer {token}";
 
     private static byte[] Key(TokenSettings t) => Convert.FromBase64String(t.SigningKey);
@@ -139,35 +127,10 @@ public sealed class AuthenticationTests(ApiFixture api)
     private static string MintAdmin(TokenSettings t, TimeSpan lifetime) => TokenMinter.Mint(t, ApiFixture.AdminEmail, StsClaims.AdminRole, [], lifetime);
 
     /// <summary>Claims of a platform admin token, valid for ten minutes; a null email leaves out who it is.</summary>
-    private static JsonObject AdminClaims(TokenSettings t, string? email = ApiFixture.AdminEmail, bool expires = true, TimeSpan notBefore = default)
-    {
-        var now = DateTimeOffset.UtcNow;
-        var claims = new JsonObject
-        {
-            ["iss"] = t.Issuer,
-            ["aud"] = t.Audience,
-            ["iat"] = now.ToUnixTimeSeconds(),
-            ["nbf"] = (now + notBefore).ToUnixTimeSeconds(),
-            [StsClaims.Role] = StsClaims.AdminRole,
-        };
-        if (expires) claims["exp"] = (now + notBefore).AddMinutes(10).ToUnixTimeSeconds();
-        if (email is not null)
-        {
-            claims[StsClaims.Subject] = email;
-            claims[StsClaims.Email] = email;
-        }
-        return claims;
-    }
+    private static JsonObject AdminClaims(TokenSettings t, string? email = ApiFixture.AdminEmail, bool expires = true, TimeSpan notBefore = default) =>
+        HandMadeJwt.Claims(t.Issuer, t.Audience, email, StsClaims.AdminRole, expires: expires, notBefore: notBefore);
 
-    /// <summary>A compact JWS built by hand: base64url(header).base64url(payload).base64url(signature), empty signature when unsigned.</summary>
-    private static string Jwt(string alg, JsonObject claims, Func<byte[], byte[]>? sign)
-    {
-        var header = new JsonObject { ["alg"] = alg, ["typ"] = "JWT" };
-        var signingInput = Base64Url.EncodeToString(Encoding.UTF8.GetBytes(header.ToJsonString()))
-            + "." + Base64Url.EncodeToString(Encoding.UTF8.GetBytes(claims.ToJsonString()));
-        var signature = sign is null ? "" : Base64Url.EncodeToString(sign(Encoding.ASCII.GetBytes(signingInput)));
-        return signingInput + "." + signature;
-    }
+    private static string Jwt(string alg, JsonObject claims, Func<byte[], byte[]>? sign) => HandMadeJwt.Build(alg, claims, sign);
 
     /// <summary>Keeps <paramref name="signed"/>'s header and signature but swaps in the payload of <paramref name="other"/>.</summary>
     private static string WithPayloadOf(string signed, string other)

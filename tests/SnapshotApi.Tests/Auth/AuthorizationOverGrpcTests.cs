@@ -10,19 +10,19 @@ public sealed class AuthorizationOverGrpcTests(ApiFixture api)
 {
     private static readonly string[] Identities = ["owner", "broker", "charterer", "seller", "buyer", "admin", "non-member", "platform-admin"];
 
-    private static readonly string[] Actions = ["GetRoom", "GetSnapshot", "GetTask", "ListSnapshots", "CreateSnapshot", "DeleteSnapshot", "ListAuditEvents"];
+    private static readonly string[] Actions = ["GetRoom", "GetSnapshot", "GetTask", "ListSnapshots", "CreateSnapshot", "DeleteSnapshot", "ListAuditEvents", "VerifyFile", "DiffSnapshots"];
 
     // Expected status per identity (rows) and action (columns, in the order of Actions), written out by hand.
     private static readonly Dictionary<string, string[]> Expected = new()
     {
-        ["owner"] = ["OK", "OK", "OK", "OK", "OK", "PermissionDenied", "PermissionDenied"],
-        ["broker"] = ["OK", "OK", "OK", "OK", "OK", "PermissionDenied", "PermissionDenied"],
-        ["charterer"] = ["OK", "OK", "OK", "OK", "OK", "PermissionDenied", "PermissionDenied"],
-        ["seller"] = ["OK", "OK", "OK", "OK", "PermissionDenied", "PermissionDenied", "PermissionDenied"],
-        ["buyer"] = ["OK", "OK", "OK", "OK", "PermissionDenied", "PermissionDenied", "PermissionDenied"],
-        ["admin"] = ["OK", "OK", "OK", "OK", "OK", "OK", "OK"],
-        ["non-member"] = ["NotFound", "NotFound", "NotFound", "NotFound", "NotFound", "NotFound", "NotFound"],
-        ["platform-admin"] = ["OK", "OK", "OK", "OK", "OK", "OK", "OK"],
+        ["owner"] = ["OK", "OK", "OK", "OK", "OK", "PermissionDenied", "PermissionDenied", "OK", "OK"],
+        ["broker"] = ["OK", "OK", "OK", "OK", "OK", "PermissionDenied", "PermissionDenied", "OK", "OK"],
+        ["charterer"] = ["OK", "OK", "OK", "OK", "OK", "PermissionDenied", "PermissionDenied", "OK", "OK"],
+        ["seller"] = ["OK", "OK", "OK", "OK", "PermissionDenied", "PermissionDenied", "PermissionDenied", "OK", "OK"],
+        ["buyer"] = ["OK", "OK", "OK", "OK", "PermissionDenied", "PermissionDenied", "PermissionDenied", "OK", "OK"],
+        ["admin"] = ["OK", "OK", "OK", "OK", "OK", "OK", "OK", "OK", "OK"],
+        ["non-member"] = ["NotFound", "NotFound", "NotFound", "NotFound", "NotFound", "NotFound", "NotFound", "NotFound", "NotFound"],
+        ["platform-admin"] = ["OK", "OK", "OK", "OK", "OK", "OK", "OK", "OK", "OK"],
     };
 
     public static TheoryData<string, string> Cases()
@@ -42,7 +42,8 @@ public sealed class AuthorizationOverGrpcTests(ApiFixture api)
         await api.Platform.Rooms.UpsertRoomAsync(new UpsertRoomRequest { Room = room });
         var snapshot = (await api.Admin.Snapshots.CreateSnapshotAsync(new CreateSnapshotRequest { RoomId = room.Id, Title = "t", Type = SnapshotType.Pdf })).Snapshot;
         // Deletion is only allowed once a snapshot is terminal; make this one so, so that only permissions decide.
-        await api.ExecuteAsync("UPDATE snapshots SET status = 'failed' WHERE id = @p0", Guid.Parse(snapshot.Id));
+        // A file hash of its own, as a completed snapshot has, for VerifyFile to find.
+        await api.ExecuteAsync("UPDATE snapshots SET status = 'failed', sha256 = @p1 WHERE id = @p0", Guid.Parse(snapshot.Id), FileHash(room.Id));
         var client = identity switch
         {
             "non-member" => api.As($"outsider@{room.Id}.test"),
@@ -100,8 +101,12 @@ public sealed class AuthorizationOverGrpcTests(ApiFixture api)
         "CreateSnapshot" => () => client.Snapshots.CreateSnapshotAsync(new CreateSnapshotRequest { RoomId = roomId, Title = "by test", Type = SnapshotType.Csv }).ResponseAsync,
         "DeleteSnapshot" => () => client.Snapshots.DeleteSnapshotAsync(new DeleteSnapshotRequest { SnapshotId = snapshot.Id }).ResponseAsync,
         "ListAuditEvents" => () => client.Audit.ListAuditEventsAsync(new ListAuditEventsRequest { RoomId = roomId }).ResponseAsync,
+        "VerifyFile" => () => client.Snapshots.VerifyFileAsync(new VerifyFileRequest { Sha256 = FileHash(roomId) }).ResponseAsync,
+        "DiffSnapshots" => () => client.Snapshots.DiffSnapshotsAsync(new DiffSnapshotsRequest { BaseSnapshotId = snapshot.Id, TargetSnapshotId = snapshot.Id }).ResponseAsync,
         _ => throw new ArgumentOutOfRangeException(nameof(action), action, null),
     };
+
+    private static string FileHash(string roomId) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(roomId)));
 
     private static async Task<StatusCode> StatusOfAsync(Func<Task> call)
     {

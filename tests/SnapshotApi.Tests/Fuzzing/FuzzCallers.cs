@@ -9,7 +9,8 @@ public sealed record FuzzCaller(string Name, ApiClient Client, string? Token);
 
 /// <summary>
 /// The callers the fuzzer mixes: the platform principal, a platform admin, the scene's parties, a stranger,
-/// validly signed tokens whose identity is itself hostile, no token at all, and tokens that are not tokens.
+/// validly signed tokens whose identity is itself hostile, no token at all, and tokens that are not tokens (with the
+/// forgeries the fixture's own kind of API must refuse, such as algorithm confusion against an OIDC issuer's keys).
 /// </summary>
 public sealed record FuzzCallers(
     FuzzCaller Platform, FuzzCaller Admin, IReadOnlyList<FuzzCaller> Parties, IReadOnlyList<FuzzCaller> HostileIdentities,
@@ -20,7 +21,7 @@ public sealed record FuzzCallers(
         var h = new Hostile(seed);
         FuzzCaller Signed(string name, string email, string? role, params string[] scopes)
         {
-            var token = TokenMinter.Mint(api.Tokens, email, role, scopes, TimeSpan.FromMinutes(30));
+            var token = api.Mint(email, role, scopes, TimeSpan.FromMinutes(30));
             return new FuzzCaller(name, api.WithToken(token), token);
         }
         FuzzCaller Raw(string name, string token) => new(name, api.WithToken(token), token);
@@ -56,9 +57,10 @@ public sealed record FuzzCallers(
             Raw("token of SQL", "' OR 1=1 --"),
             Raw("blank token", "   "),
             Raw("token signed with another key", TokenMinter.Mint(otherKey, ApiFixture.AdminEmail, StsClaims.AdminRole, [], TimeSpan.FromMinutes(30))),
-            Raw("expired admin token", TokenMinter.Mint(api.Tokens, ApiFixture.AdminEmail, StsClaims.AdminRole, [], TimeSpan.FromMinutes(-10))),
+            Raw("expired admin token", api.Mint(ApiFixture.AdminEmail, StsClaims.AdminRole, [], TimeSpan.FromMinutes(-10))),
             Raw("unsigned admin token", UnsignedAdminToken(api.Tokens)),
         };
+        garbage.AddRange(api.Forgeries(seed).Select(f => Raw(f.Name, f.Token)));
 
         return new FuzzCallers(
             Signed("platform", ApiFixture.PlatformEmail, null, StsClaims.RoomsWriteScope),

@@ -9,7 +9,7 @@ namespace Sts.SnapshotApi.Tests.Fuzzing;
 public enum FuzzRpc
 {
     UpsertRoom, AppendActivity, GetRoom, CreateSnapshot, GetSnapshot, ListSnapshots, DeleteSnapshot, GetTask, WatchSnapshot,
-    DownloadSnapshot, ListAuditEvents, VerifyAuditChain, GetMetricsSummary, RawBytes,
+    DownloadSnapshot, ListAuditEvents, VerifyAuditChain, GetMetricsSummary, RawBytes, VerifyFile, DiffSnapshots,
     BulkRoomAtEveryLimit, BulkRoomPastDocumentLimit, BulkRoomPastActivityLimit, BulkRoomPastMessageLimit,
     BulkAppendAtLimit, BulkAppendPastLimit, BulkGetRoom, BulkCreateSnapshot,
 }
@@ -38,7 +38,7 @@ public sealed class FuzzCases(FuzzScene scene, FuzzCallers callers, CallInvoker 
         (FuzzRpc.UpsertRoom, 1_100), (FuzzRpc.AppendActivity, 800), (FuzzRpc.GetRoom, 1_100), (FuzzRpc.CreateSnapshot, 1_200),
         (FuzzRpc.GetSnapshot, 900), (FuzzRpc.ListSnapshots, 1_000), (FuzzRpc.DeleteSnapshot, 600), (FuzzRpc.GetTask, 800),
         (FuzzRpc.WatchSnapshot, 500), (FuzzRpc.DownloadSnapshot, 600), (FuzzRpc.ListAuditEvents, 700), (FuzzRpc.VerifyAuditChain, 3),
-        (FuzzRpc.GetMetricsSummary, 500), (FuzzRpc.RawBytes, 450),
+        (FuzzRpc.GetMetricsSummary, 500), (FuzzRpc.RawBytes, 450), (FuzzRpc.VerifyFile, 500), (FuzzRpc.DiffSnapshots, 500),
         (FuzzRpc.BulkRoomAtEveryLimit, 1), (FuzzRpc.BulkRoomPastDocumentLimit, 1), (FuzzRpc.BulkRoomPastActivityLimit, 1),
         (FuzzRpc.BulkRoomPastMessageLimit, 1), (FuzzRpc.BulkAppendAtLimit, 2), (FuzzRpc.BulkAppendPastLimit, 1),
         (FuzzRpc.BulkGetRoom, 1), (FuzzRpc.BulkCreateSnapshot, 1),
@@ -81,6 +81,25 @@ public sealed class FuzzCases(FuzzScene scene, FuzzCallers callers, CallInvoker 
                 },
                 (client, r) => client.Operations.GetMetricsSummaryAsync(r, deadline: Deadline()).ResponseAsync),
             FuzzRpc.RawBytes => RawBytes(h),
+            FuzzRpc.VerifyFile => Typed("SnapshotService.VerifyFile", callers.Pick(h), new VerifyFileRequest
+                {
+                    Sha256 = h.Rng.Next(10) switch
+                    {
+                        < 4 => h.Pick(scene.FileHashes),
+                        < 6 => Convert.ToHexString(h.Bytes(32)),
+                        6 => Convert.ToHexString(h.Bytes(h.Rng.Next(0, 40))),
+                        _ => h.Text(),
+                    },
+                },
+                (client, r) => client.Snapshots.VerifyFileAsync(r, deadline: Deadline()).ResponseAsync),
+            FuzzRpc.DiffSnapshots => Typed("SnapshotService.DiffSnapshots", callers.Pick(h), new DiffSnapshotsRequest
+                {
+                    BaseSnapshotId = h.Uuid(scene.SnapshotIds),
+                    TargetSnapshotId = h.Uuid(scene.SnapshotIds),
+                    PageSize = PageSize(h),
+                    PageToken = h.Chance(0.8) ? "" : h.PageToken([]),
+                },
+                (client, r) => client.Snapshots.DiffSnapshotsAsync(r, deadline: Deadline()).ResponseAsync),
             _ => Bulk(h, c.Rpc),
         };
     }
@@ -121,6 +140,8 @@ public sealed class FuzzCases(FuzzScene scene, FuzzCallers callers, CallInvoker 
                 IncludeActivity = h.Chance(0.5),
                 IncludeApprovals = h.Chance(0.5),
                 ActivityLimit = h.Rng.Next(3) switch { 0 => 0, 1 => h.Pick([1, 100, 50_000, 50_001]), _ => h.Number() },
+                Watermark = h.Rng.Next(4) switch { 0 => "CONFIDENTIAL", 1 => h.Text(), _ => "" },
+                CompareToSnapshotId = h.Chance(0.7) ? "" : h.Uuid(scene.SnapshotIds),
             },
             RequestId = h.Rng.Next(10) switch { < 5 => "", < 7 => h.Pick(scene.RequestIds), < 9 => h.RandomGuid().ToString("D"), _ => h.Uuid([]) },
         };

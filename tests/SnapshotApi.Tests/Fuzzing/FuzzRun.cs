@@ -38,7 +38,7 @@ public sealed record FuzzRun(
     {
         var scene = await FuzzScene.CreateAsync(api, seed);
         var callers = FuzzCallers.Create(api, scene, seed);
-        using var rawChannel = GrpcChannel.ForAddress(api.Address, new GrpcChannelOptions { MaxSendMessageSize = null, MaxReceiveMessageSize = null });
+        var rawChannel = api.Channel(api.Address, new GrpcChannelOptions { MaxSendMessageSize = null, MaxReceiveMessageSize = null });
         var cases = new FuzzCases(scene, callers, rawChannel.CreateCallInvoker());
         var plan = FuzzCases.Plan(seed);
         var auditBefore = await api.ScalarAsync<long>("SELECT coalesce(max(id), 0) FROM audit_log");

@@ -19,7 +19,8 @@ public sealed record FuzzScene(
     IReadOnlyList<string> TaskIds,
     IReadOnlyList<string> RequestIds,
     IReadOnlyList<(string RoomId, string Token)> SnapshotPageTokens,
-    IReadOnlyList<(string RoomId, string Token)> AuditPageTokens)
+    IReadOnlyList<(string RoomId, string Token)> AuditPageTokens,
+    IReadOnlyList<string> FileHashes)
 {
     /// <summary>Read by the final health check and never written by the fuzzer.</summary>
     public const string AnchorRoomId = "fuzz-anchor";
@@ -98,8 +99,12 @@ public sealed record FuzzScene(
             snapshots.Select(s => s.TaskId).ToList(),
             requestIds,
             snapshotTokens,
-            auditTokens);
+            auditTokens,
+            // The completed snapshots' files (one hash is theirs, one is the forced mismatch), in both cases.
+            [CompletedFileHash, CompletedFileHash.ToUpperInvariant(), new string('0', 64)]);
     }
+
+    private static readonly string CompletedFileHash = Convert.ToHexStringLower(SHA256.HashData("{\"fuzz\":true}\n"u8));
 
     /// <summary>Does what a worker would: stores a file and marks the snapshot COMPLETED (with a wrong hash if asked).</summary>
     private static async Task CompleteAsync(ApiFixture api, Snapshot snapshot, bool matchingHash)

@@ -4,6 +4,7 @@ using Grpc.Health.V1;
 using Grpc.Net.Client;
 using Sts.Api.V1;
 using Sts.SnapshotApi.Tests.Infrastructure;
+using Sts.SnapshotApi.Tests.Tls;
 using Xunit.Abstractions;
 
 namespace Sts.SnapshotApi.Tests.Fuzzing;
@@ -13,9 +14,10 @@ namespace Sts.SnapshotApi.Tests.Fuzzing;
 /// numeric extremes, unknown enum values, near-UUIDs, forged page tokens, payloads at and past every size limit,
 /// hostile identities and raw bytes the client would never send. The tests share one run (per fixture)
 /// and check what must survive it. A failure names the seed and the cases; the same seed sends the same requests.
+/// It runs against the API in development mode (<see cref="FuzzTests"/>) and as production runs it, with an OIDC
+/// issuer's tokens and mutual TLS (<see cref="ProductionIdentityFuzzTests"/>).
 /// </summary>
-[Collection(ApiCollection.Name)]
-public sealed class FuzzTests(ApiFixture api, ITestOutputHelper output)
+public abstract class FuzzSuite(ApiFixture api, ITestOutputHelper output)
 {
     private static readonly ConditionalWeakTable<ApiFixture, Task<FuzzRun>> Runs = new();
 
@@ -60,8 +62,7 @@ public sealed class FuzzTests(ApiFixture api, ITestOutputHelper output)
     {
         var run = await RunAsync();
 
-        using var channel = GrpcChannel.ForAddress(api.Address);
-        var health = await new Health.HealthClient(channel).CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(10));
+        var health = await new Health.HealthClient(api.Channel(api.Address)).CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(10));
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, health.Status);
         var stored = (await api.Admin.Rooms.GetRoomAsync(new GetRoomRequest { RoomId = FuzzScene.AnchorRoomId }, deadline: DateTime.UtcNow.AddSeconds(10))).Room;
         var expected = TestRooms.WithEveryRole(FuzzScene.AnchorRoomId);
@@ -124,3 +125,11 @@ public sealed class FuzzTests(ApiFixture api, ITestOutputHelper output)
         return copy;
     }
 }
+
+/// <summary>The fuzz run against the API in development mode (HS256 tokens, plaintext gRPC).</summary>
+[Collection(ApiCollection.Name)]
+public sealed class FuzzTests(ApiFixture api, ITestOutputHelper output) : FuzzSuite(api, output);
+
+/// <summary>The fuzz run against the API with an OIDC issuer's tokens and mutual TLS on the gRPC port.</summary>
+[Collection(ProductionIdentityCollection.Name)]
+public sealed class ProductionIdentityFuzzTests(ProductionIdentityFixture api, ITestOutputHelper output) : FuzzSuite(api, output);

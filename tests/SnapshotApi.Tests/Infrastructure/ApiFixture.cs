@@ -12,6 +12,7 @@ using Npgsql;
 using Sts.Api.V1;
 using Sts.Chaos;
 using Sts.PdfWorker;
+using Sts.PdfWorker.Tests.Support;
 using Sts.Shared.Auth;
 using Sts.Shared.Storage;
 using Sts.SnapshotApi.Data;
@@ -76,7 +77,7 @@ public class ApiFixture : IAsyncLifetime
         _channel = Channel(Address);
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         foreach (var channel in _channels) channel.Dispose();
         foreach (var host in Enumerable.Reverse(_hosts)) await StopAsync(host);
@@ -116,8 +117,21 @@ public class ApiFixture : IAsyncLifetime
         settings["Tasks:ReaperInterval"] = "01:00:00";
         // Tests call far faster than any real client; the limiter has its own test.
         settings["RateLimits:Enabled"] = "false";
+        ConfigureApi(settings);
         return SnapshotApiHost.Create(["--contentRoot", ServiceFolder("SnapshotApi")], b => Apply(b, settings, overrides));
     }
+
+    /// <summary>A fixture that runs the API differently (another identity provider, TLS) adds its settings here.</summary>
+    protected virtual void ConfigureApi(IDictionary<string, string?> settings)
+    {
+    }
+
+    /// <summary>A token for the given user that this fixture's API accepts.</summary>
+    public virtual string Mint(string email, string? role, IEnumerable<string> scopes, TimeSpan lifetime) =>
+        TokenMinter.Mint(Tokens, email, role, scopes, lifetime);
+
+    /// <summary>Tokens this fixture's API must refuse beyond the generic forgeries the fuzzer makes itself, with a name for each.</summary>
+    public virtual IReadOnlyList<(string Name, string Token)> Forgeries(int seed) => [];
 
     /// <summary>A PdfWorker on the same broker and storage, built but not started; call it as <see cref="CreateApi"/>.</summary>
     public WebApplication CreateWorker(IDictionary<string, string?>? overrides = null)
@@ -127,6 +141,8 @@ public class ApiFixture : IAsyncLifetime
         settings["Worker:WorkerId"] = $"test-worker-{_hosts.Count}";
         settings["Worker:StatsInterval"] = "00:00:01";
         settings["RenderCache:DiskRoot"] = Path.Combine(StorageRoot, "..", $"{Path.GetFileName(StorageRoot)}-cache-{_hosts.Count}");
+        // Signed, as in production: a worker without a certificate does not start.
+        foreach (var (key, value) in TestSigning.Settings) settings[key] = value;
         return PdfWorkerHost.Create(["--contentRoot", ServiceFolder("PdfWorker")], b => Apply(b, settings, overrides));
     }
 
@@ -168,7 +184,7 @@ public class ApiFixture : IAsyncLifetime
 
     /// <summary>Clients that call as the given user, with a token signed by this run's key.</summary>
     public ApiClient As(string email, string? role = null, params string[] scopes) =>
-        WithToken(TokenMinter.Mint(Tokens, email, role, scopes, TimeSpan.FromMinutes(10)));
+        WithToken(Mint(email, role, scopes, TimeSpan.FromMinutes(10)));
 
     /// <summary>The platform's service principal, which may write rooms.</summary>
     public ApiClient Platform => As(PlatformEmail, null, StsClaims.RoomsWriteScope);
@@ -194,7 +210,7 @@ public class ApiFixture : IAsyncLifetime
 
     /// <summary>A client of a specific replica, calling as the given user.</summary>
     public async Task<ApiClient> ClientOfAsync(WebApplication replica, string email, string? role = null, params string[] scopes) =>
-        WithToken(TokenMinter.Mint(Tokens, email, role, scopes, TimeSpan.FromMinutes(10)), Channel(await AddressOfAsync(replica)));
+        WithToken(Mint(email, role, scopes, TimeSpan.FromMinutes(10)), Channel(await AddressOfAsync(replica)));
 
     public StsDbContext CreateDbContext() => Services.GetRequiredService<IDbContextFactory<StsDbContext>>().CreateDbContext();
 
@@ -218,18 +234,26 @@ public class ApiFixture : IAsyncLifetime
         return settings;
     }
 
-    private GrpcChannel Channel(Uri address)
+    /// <summary>A channel to an address of this fixture's API (disposed with the fixture); by default with 32 MiB message limits.</summary>
+    public GrpcChannel Channel(Uri address, GrpcChannelOptions? options = null)
     {
-        var channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions { MaxReceiveMessageSize = 32 * 1024 * 1024, MaxSendMessageSize = 32 * 1024 * 1024 });
+        options ??= new GrpcChannelOptions { MaxReceiveMessageSize = 32 * 1024 * 1024, MaxSendMessageSize = 32 * 1024 * 1024 };
+        ConfigureChannel(options);
+        var channel = GrpcChannel.ForAddress(address, options);
         _channels.Add(channel);
         return channel;
     }
 
-    /// <summary>Points a service run as a process of its own at this fixture's broker, with the fixture's queue type.</summary>
+    /// <summary>
+    /// Points a service run as a process of its own at this fixture's broker, with the fixture's queue type and the
+    /// test signing certificate (a worker does not start without one; the API ignores it).
+    /// </summary>
     public void ConfigureProcess(ServiceProcess process)
     {
         process.Environment["ConnectionStrings__RabbitMq"] = Broker.ConnectionString;
         if (QueueTypeSetting is { } type) process.Environment["Bus__QueueType"] = type;
+        process.Environment["Signing__CertificatePath"] = TestSigning.CertificatePath;
+        process.Environment["Signing__CertificatePassword"] = TestSigning.Password;
     }
 
     /// <summary>Builds a host and starts it, which must fail with <typeparamref name="TException"/>; returns its message.</summary>
@@ -239,10 +263,24 @@ public class ApiFixture : IAsyncLifetime
         return (await Assert.ThrowsAsync<TException>(() => host.StartAsync())).Message;
     }
 
+    /// <summary>A fixture whose API needs more of its clients (TLS trust, a client certificate) sets it here.</summary>
+    protected virtual void ConfigureChannel(GrpcChannelOptions options)
+    {
+    }
+
     private async Task<WebApplication> StartAsync(WebApplication host)
     {
+        try
+        {
+            await host.StartAsync();
+        }
+        catch
+        {
+            // A host that refused to start (a test of start-up checks) is not left for DisposeAsync to stop.
+            await host.DisposeAsync();
+            throw;
+        }
         _hosts.Add(host);
-        await host.StartAsync();
         return host;
     }
 

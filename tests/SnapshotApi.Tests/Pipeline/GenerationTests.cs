@@ -112,6 +112,40 @@ public sealed class GenerationTests(PipelineFixture cluster)
     }
 
     [Fact]
+    public async Task Pdf_created_with_compare_to_opens_with_the_changes_and_carries_its_watermark()
+    {
+        var room = await UpsertAsync(TestRooms.WithEveryRole());
+        var earlier = await CreateAsync(room.Id, SnapshotType.Json);
+        room.Documents[0].Status = DocumentStatus.Expired;
+        room.Documents[0].Notes = "Superseded by the re-issued Q88";
+        await UpsertAsync(room);
+        var other = await UpsertAsync(TestRooms.WithEveryRole());
+        var otherRooms = await CreateAsync(other.Id, SnapshotType.Json);
+
+        var created = (await cluster.Admin.Snapshots.CreateSnapshotAsync(new CreateSnapshotRequest
+        {
+            RoomId = room.Id, Title = "After re-issue", Type = SnapshotType.Pdf,
+            Options = new SnapshotOptions { IncludeDocuments = true, IncludeActivity = true, IncludeApprovals = true, Watermark = "DRAFT", CompareToSnapshotId = earlier.Id },
+        })).Snapshot;
+        var final = (await cluster.Admin.WatchToEndAsync(created.Id))[^1];
+        var refused = await Assert.ThrowsAsync<RpcException>(() => cluster.Admin.Snapshots.CreateSnapshotAsync(new CreateSnapshotRequest
+        {
+            RoomId = room.Id, Title = "x", Type = SnapshotType.Pdf, Options = new SnapshotOptions { IncludeDocuments = true, CompareToSnapshotId = otherRooms.Id },
+        }).ResponseAsync);
+
+        Assert.True(final.Status == SnapshotStatus.Completed, final.Error);
+        Assert.Equal("DRAFT", final.Options.Watermark);
+        var text = await SnapshotWaiting.PdfTextAsync((await cluster.Admin.DownloadAsync(created.Id)).Bytes);
+        Assert.Contains("Changes since", text, StringComparison.Ordinal);
+        Assert.Contains($"Compared with snapshot {earlier.Id}", text, StringComparison.Ordinal);
+        // Table cells wrap: compare without whitespace.
+        Assert.Contains("Supersededbythere-issuedQ88", string.Concat(text.Where(c => !char.IsWhiteSpace(c))), StringComparison.Ordinal);
+        Assert.Contains("expired", text, StringComparison.Ordinal);
+        Assert.Contains("DRAFT", text, StringComparison.Ordinal);
+        Assert.Equal(StatusCode.NotFound, refused.StatusCode);
+    }
+
+    [Fact]
     public async Task Watching_a_finished_snapshot_sends_its_state_and_ends()
     {
         var room = await UpsertAsync(TestRooms.WithEveryRole());

@@ -4,6 +4,7 @@ using Grpc.Net.Client;
 using Sts.Api.V1;
 using Sts.Bench.Load;
 using Sts.Chaos;
+using Sts.PdfWorker.Tests.Support;
 using Sts.Shared.Auth;
 using Sts.SnapshotApi.Tests.Infrastructure;
 

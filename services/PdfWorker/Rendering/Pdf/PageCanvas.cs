@@ -26,6 +26,7 @@ internal sealed class PageCanvas
     private double _textSize;
     private double _lineX;
     private double _lineY;
+    private PdfDictionary? _translucency;
 
     public PageCanvas(PdfPage page, DocumentFonts fonts)
     {
@@ -178,12 +179,39 @@ internal sealed class PageCanvas
             _content.Raw("EMC\n"u8);
     }
 
+    /// <summary>
+    /// A line across the page's rising diagonal, centred, over everything drawn so far and see-through by the
+    /// <paramref name="translucency"/> graphics state; marked as a watermark artifact, so that it is not taken for content.
+    /// </summary>
+    public void Watermark(TextLine line, TextFont font, Rgb colour, PdfDictionary translucency)
+    {
+        EndText();
+        var width = _page.Width.Point;
+        var angle = Math.Atan2(_height, width);
+        _content.Raw("/Artifact <</Type /Pagination /Subtype /Watermark>> BDC q /Wm gs\n"u8);
+        _content.Number(Math.Cos(angle)).Number(Math.Sin(angle)).Number(-Math.Sin(angle)).Number(Math.Cos(angle))
+            .Point(width / 2, _height / 2).Raw("cm\n"u8);
+        // The page centre is now the origin of a rotated space; Text() measures tops from the page's top edge, so this
+        // top puts the baseline a third of the ascent below the middle, which centres capitals on it.
+        Text(line, font, colour, -line.Width / 2, _height - font.Ascent * 2 / 3);
+        EndText();
+        _content.Raw("Q EMC\n"u8);
+        // Q brought back the colours and line width of before; forget what was set inside.
+        (_fill, _stroke, _lineWidth) = (null, null, -1);
+        _translucency = translucency;
+    }
+
     /// <summary>Stores the drawing as the page's content and points the page's font resources at the document's.</summary>
     public void Close()
     {
         EndText();
         _page.Contents.AppendContent().CreateStream(_content.ToArray());
         _page.Resources.Elements.SetReference("/Font", _fonts.Resources);
+        if (_translucency is null)
+            return;
+        var states = new PdfDictionary();
+        states.Elements.SetReference("/Wm", _translucency);
+        _page.Resources.Elements["/ExtGState"] = states;
     }
 
     private void EndText()

@@ -25,6 +25,10 @@ internal static class ReportStyle
     public static readonly Rgb Stripe = new(0xf1, 0xf4, 0xf8);
     public static readonly Rgb White = new(0xff, 0xff, 0xff);
 
+    /// <summary>The watermark: mid grey, drawn over the content at this opacity, so that it marks every page and hides nothing.</summary>
+    public static readonly Rgb WatermarkInk = new(0x80, 0x80, 0x80);
+    public const double WatermarkOpacity = 0.18;
+
     public static readonly Rgb Rule = new(0xc9, 0xd1, 0xdb);
     public const double RuleWidth = 0.5;
     public const double AccentRuleWidth = 1;

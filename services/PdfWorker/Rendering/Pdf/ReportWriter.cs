@@ -79,12 +79,16 @@ internal sealed class ReportWriter(PdfDocument document, RenderLimit limit)
 
     public ReportTable Table(IReadOnlyList<Column> columns, bool header = true) => new(this, columns, header);
 
-    /// <summary>Draws every page's header and its "Page X of Y" footer, closes the pages and writes the fonts.</summary>
-    public void Finish(string headerLeft, string headerRight, string footerLeft)
+    /// <summary>
+    /// Draws every page's header and its "Page X of Y" footer, and the <paramref name="watermark"/> across it if there is
+    /// one; closes the pages and writes the fonts.
+    /// </summary>
+    public void Finish(string headerLeft, string headerRight, string footerLeft, string? watermark = null)
     {
         var small = ReportFonts.Small;
         var right = MarginX + ContentWidth;
         var (left, rightHeader, footer) = (LineBreaker.Line(headerLeft, small), LineBreaker.Line(headerRight, small), LineBreaker.Line(footerLeft, small));
+        (TextLine Line, TextFont Font, PdfDictionary Translucency)? mark = string.IsNullOrEmpty(watermark) ? null : Watermark(watermark);
         for (var i = 0; i < _pages.Count; i++)
         {
             var page = _pages[i];
@@ -95,8 +99,25 @@ internal sealed class ReportWriter(PdfDocument document, RenderLimit limit)
             page.Text(footer, small, Muted, MarginX, FooterTextTop);
             var pageOf = LineBreaker.Line(string.Create(CultureInfo.InvariantCulture, $"Page {i + 1} of {_pages.Count}"), small);
             page.Text(pageOf, small, Ink, right - pageOf.Width, FooterTextTop);
+            if (mark is { } m)
+                page.Watermark(m.Line, m.Font, WatermarkInk, m.Translucency);
             page.Close();
         }
         _fonts.Write();
+    }
+
+    /// <summary>The watermark's line, at the size that makes it span about three quarters of the page's diagonal (at most 96 pt), and its translucency.</summary>
+    private (TextLine Line, TextFont Font, PdfDictionary Translucency) Watermark(string text)
+    {
+        const double measureSize = 100;
+        var diagonal = Math.Sqrt(PageWidth * PageWidth + PageHeight * PageHeight);
+        var measured = LineBreaker.Line(text, new TextFont(BundledFonts.Bold, measureSize)).Width;
+        var font = new TextFont(BundledFonts.Bold, Math.Clamp(0.75 * diagonal * measureSize / Math.Max(measured, 1), 8, 96));
+        var translucency = new PdfDictionary(document);
+        translucency.Elements["/Type"] = new PdfName("/ExtGState");
+        translucency.Elements.SetReal("/ca", WatermarkOpacity);
+        translucency.Elements.SetReal("/CA", WatermarkOpacity);
+        document.Internals.AddObject(translucency);
+        return (LineBreaker.Line(text, font), font, translucency);
     }
 }

@@ -3,31 +3,30 @@ using System.Security.Cryptography;
 using System.Text;
 using Google.Protobuf;
 using Sts.Api.V1;
-using Sts.Shared.Messaging;
-using Sts.Shared.Rooms;
 using Sts.Shared.Storage;
 
-namespace Sts.PdfWorker.Generation;
+namespace Sts.Shared.Rooms;
 
 /// <summary>
-/// Reads the frozen room state a GenerateSnapshot names, inline or claim-checked in the snapshot store, and checks it
-/// against the content hash. A claim-checked state is streamed (gunzip, hash, parse), so it is never held as text.
+/// Reads a frozen room state, inline or claim-checked in the snapshot store, and checks it against its content hash.
+/// A claim-checked state is streamed (gunzip, hash, parse), so it is never held as text. The worker reads the states
+/// its messages name; the API reads snapshots' states to compare them.
 /// </summary>
 public sealed class RoomStateReader(ISnapshotStore store)
 {
     private static readonly JsonParser Parser = new(JsonParser.Settings.Default.WithIgnoreUnknownFields(false));
 
     /// <summary>The room; <see cref="UnreadableStateException"/> when the state is missing, corrupt or not a room (retrying will not help).</summary>
-    public async Task<Room> ReadAsync(GenerateSnapshot message, CancellationToken ct)
+    public async Task<Room> ReadAsync(FrozenState state, CancellationToken ct)
     {
-        if (message.RoomState is { } inline)
+        if (state.Inline is { } inline)
         {
-            if (RoomState.Sha256Hex(inline) != message.ContentHash)
-                throw new UnreadableStateException("The frozen room state does not match its content hash; the message was corrupted.");
+            if (RoomState.Sha256Hex(inline) != state.ContentHash)
+                throw new UnreadableStateException("The frozen room state does not match its content hash; it was altered or damaged.");
             return Parse(new StringReader(inline));
         }
-        if (message.RoomStateKey is not { } key)
-            throw new UnreadableStateException("The message carries neither a frozen room state nor the key of one.");
+        if (state.StorageKey is not { } key)
+            throw new UnreadableStateException("There is neither a frozen room state nor the key of one.");
         if (!StorageKey.IsState(key))
             throw new UnreadableStateException($"'{key}' is not the storage key of a frozen room state.");
 
@@ -40,7 +39,7 @@ public sealed class RoomStateReader(ISnapshotStore store)
             using var text = new StreamReader(hashing, new UTF8Encoding(false, throwOnInvalidBytes: true), detectEncodingFromByteOrderMarks: false);
             var room = Parse(text);
             await hashing.DrainAsync(ct);
-            if (hashing.Sha256Hex() != message.ContentHash)
+            if (hashing.Sha256Hex() != state.ContentHash)
                 throw new UnreadableStateException($"The frozen room state {key} does not match its content hash; it was altered or damaged in storage.");
             return room;
         }
@@ -110,5 +109,5 @@ public sealed class RoomStateReader(ISnapshotStore store)
     }
 }
 
-/// <summary>The frozen room state cannot be had or trusted; the snapshot fails with this message.</summary>
+/// <summary>The frozen room state cannot be had or trusted: a snapshot that needs it fails with this message.</summary>
 public sealed class UnreadableStateException(string message) : Exception(message);
