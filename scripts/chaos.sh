@@ -6,6 +6,7 @@
 #   scripts/chaos.sh                 # short form: 200 creates, a few minutes
 #   scripts/chaos.sh --long          # long form: 2000 creates, more fault repetitions
 #   scripts/chaos.sh --seed 42 ...   # further arguments go to the harness (--help lists them)
+#   scripts/chaos.sh --storage s3 --queue-type quorum   # the services on S3 (a bucket of the run's own) and quorum queues
 # Environment: STS_CHAOS_INFRA (default scripts/infra.sh) and its STS_* overrides, to run against other servers;
 # STS_CHAOS_NO_BUILD=1 skips the build (test.sh has built the solution already).
 set -euo pipefail

@@ -3,9 +3,10 @@
 #   1. Dockerfiles: every COPY source exists and is inside the build context that .dockerignore leaves
 #      (every git-tracked file under a copied folder too)
 #   2. docker-compose.yml: docker-compose config -q
-#   3. deploy/k8s and each overlay in deploy/overlays/: kubectl kustomize, then cross-references in its output
-#      (Secret keys, ConfigMaps, PVC, volumes, probe and Service ports, selectors, HPA target, and that TLS and
-#      identity settings agree with probes, mounts and each other)
+#   3. deploy/k8s and each overlay in deploy/overlays: kubectl kustomize, then cross-references in the output
+#      (scripts/check-k8s.py: Secret keys, ConfigMaps, PVC, volumes, probe and Service ports, selectors, HPA and
+#      KEDA targets, storage and queue type the same in both Deployments, and that TLS and identity settings
+#      agree with probes, mounts and each other)
 #   4. promtool check config deploy/prometheus/prometheus.compose.yml (with alerts.yml)
 # Images are not built here. Needs python3 with PyYAML, docker-compose, kubectl and promtool
 # (Debian's docker-compose, installed here when missing; kubectl, which Debian does not package, from
@@ -99,101 +100,13 @@ step "docker-compose.yml: docker-compose config -q ($(docker-compose version --s
 docker-compose -f docker-compose.yml config -q
 echo "  services: $(docker-compose -f docker-compose.yml config --services | tr '\n' ' ')"
 
+step "deploy/k8s and deploy/overlays/*: kubectl kustomize + cross-references (scripts/check-k8s.py)"
 rendered=$(mktemp)
 trap 'rm -f "$rendered"' EXIT
-# The base, and every overlay shipped beside it: each must render and hang together on its own.
-for target in deploy/k8s deploy/overlays/*/; do
-target=${target%/}
-step "$target: kubectl kustomize + cross-references"
-kubectl kustomize "$target" >"$rendered"
-python3 - "$rendered" "$target/kustomization.yaml" <<'PY'
-import re, sys, yaml
-docs = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d]
-# Secrets an operator creates out of band (certificates, CAs) are declared in the kustomization's header comment as
-# "#   Secret NAME ..."; a volume may name those without the render containing them.
-out_of_band = set(re.findall(r"^#\s+Secret\s+(\S+)", open(sys.argv[2]).read(), re.M))
-by = {}
-for d in docs: by.setdefault(d["kind"], {})[d["metadata"]["name"]] = d
-print("  " + ", ".join(f"{k}: {len(v)}" for k, v in sorted(by.items())))
-errors = []
-ns = {d["metadata"].get("namespace") for d in docs if d["kind"] != "Namespace"}
-if ns != set(by.get("Namespace", {})): errors.append(f"namespaces {ns} vs Namespace objects {set(by.get('Namespace', {}))}")
-secret_keys = {n: set(s.get("stringData", {})) | set(s.get("data", {})) for n, s in by.get("Secret", {}).items()}
-configmaps = {n: c.get("data", {}) for n, c in by.get("ConfigMap", {}).items()}
-tls_grpc = set()   # Deployments whose gRPC port speaks TLS
-pod_labels = {n: d["spec"]["template"]["metadata"]["labels"] for n, d in by.get("Deployment", {}).items()}
-
-for name, dep in by.get("Deployment", {}).items():
-    spec = dep["spec"]["template"]["spec"]
-    sel = dep["spec"]["selector"]["matchLabels"]
-    if not sel.items() <= pod_labels[name].items(): errors.append(f"{name}: selector does not match its pod labels")
-    volumes = {v["name"]: v for v in spec.get("volumes", [])}
-    for v in volumes.values():
-        claim = v.get("persistentVolumeClaim", {}).get("claimName")
-        if claim and claim not in by.get("PersistentVolumeClaim", {}): errors.append(f"{name}: PVC {claim} missing")
-        secret = v.get("secret", {}).get("secretName")
-        if secret and secret not in by.get("Secret", {}) and secret not in out_of_band: errors.append(f"{name}: Secret {secret} (volume {v['name']}) missing")
-    if not spec.get("securityContext", {}).get("runAsNonRoot"): errors.append(f"{name}: runAsNonRoot not set")
-    for c in spec["containers"]:
-        ports = {p["containerPort"] for p in c.get("ports", [])} | {p["name"] for p in c.get("ports", []) if "name" in p}
-        for m in c.get("volumeMounts", []):
-            if m["name"] not in volumes: errors.append(f"{name}: volumeMount {m['name']} has no volume")
-        for ref in c.get("envFrom", []):
-            cm = ref.get("configMapRef", {}).get("name")
-            if cm and cm not in by.get("ConfigMap", {}): errors.append(f"{name}: ConfigMap {cm} missing")
-        for e in c.get("env", []):
-            ref = e.get("valueFrom", {}).get("secretKeyRef")
-            if ref and ref["key"] not in secret_keys.get(ref["name"], set()):
-                errors.append(f"{name}: env {e['name']} wants {ref['name']}/{ref['key']}, which does not exist")
-        for probe in ("startupProbe", "livenessProbe", "readinessProbe"):
-            p = c.get(probe)
-            if not p: errors.append(f"{name}: no {probe}"); continue
-            port = (p.get("grpc") or p.get("httpGet") or p.get("tcpSocket") or {}).get("port")
-            if port not in ports: errors.append(f"{name}: {probe} port {port} is not a container port")
-        # The settings the process sees: ConfigMaps first, then env (which wins), as Kubernetes applies them.
-        effective = {}
-        for ref in c.get("envFrom", []):
-            effective.update(configmaps.get(ref.get("configMapRef", {}).get("name"), {}))
-        for e in c.get("env", []): effective[e["name"]] = e.get("value", "(from a reference)")
-        if effective.get("Kestrel__Endpoints__Grpc__Url", "").startswith("https://"):
-            tls_grpc.add(name)
-            for probe in ("startupProbe", "livenessProbe", "readinessProbe"):
-                if "grpc" in c.get(probe, {}):
-                    errors.append(f"{name}: {probe} is a gRPC probe, but the gRPC port speaks TLS and kubelet gRPC probes are plaintext; probe /healthz or /readyz on the metrics port")
-        if (effective.get("Auth__Authority") or effective.get("Auth__Jwks")) and "Auth__SigningKey" in effective:
-            errors.append(f"{name}: Auth__SigningKey is set next to Auth__Authority/Auth__Jwks; the API refuses to start with both")
-        mounts = [m["mountPath"].rstrip("/") + "/" for m in c.get("volumeMounts", [])]
-        for key in ("Tls__CertificateFile", "Tls__KeyFile", "Tls__ClientCaFile", "RabbitMq__CaFile", "Auth__Jwks"):
-            path = effective.get(key, "")
-            if path.startswith("/") and not any(path.startswith(m) for m in mounts):
-                errors.append(f"{name}: {key} {path} is on no volumeMount, so the file will not be there")
-        sc = c.get("securityContext", {})
-        if sc.get("capabilities", {}).get("drop") != ["ALL"] or sc.get("allowPrivilegeEscalation") is not False:
-            errors.append(f"{name}: container securityContext must drop ALL and forbid privilege escalation")
-
-def matches(selector):
-    return [n for n, labels in pod_labels.items() if selector.items() <= labels.items()]
-for kind in ("Service", "PodDisruptionBudget"):
-    for name, obj in by.get(kind, {}).items():
-        sel = obj["spec"]["selector"]
-        sel = sel.get("matchLabels", sel)
-        if len(matches(sel)) != 1: errors.append(f"{kind} {name}: selector matches {matches(sel)}")
-for name, svc in by.get("Service", {}).items():
-    deps = matches(svc["spec"]["selector"])   # more than one is reported above
-    dep = deps[0] if len(deps) == 1 else None
-    if dep:
-        c = by["Deployment"][dep]["spec"]["template"]["spec"]["containers"][0]
-        names = {p.get("name") for p in c.get("ports", [])} | {p["containerPort"] for p in c.get("ports", [])}
-        for p in svc["spec"]["ports"]:
-            if p.get("targetPort", p["port"]) not in names: errors.append(f"Service {name}: targetPort {p.get('targetPort')} unknown")
-            if dep in tls_grpc and p.get("appProtocol") == "kubernetes.io/h2c":
-                errors.append(f"Service {name}: port {p['name']} says h2c (cleartext), but {dep} serves TLS on it")
-for name, hpa in by.get("HorizontalPodAutoscaler", {}).items():
-    if hpa["spec"]["scaleTargetRef"]["name"] not in by.get("Deployment", {}): errors.append(f"HPA {name}: target missing")
-for e in errors: print("  " + e)
-print("  cross-references OK" if not errors else f"  {len(errors)} problem(s)")
-sys.exit(1 if errors else 0)
-PY
+for kustomization in deploy/k8s deploy/overlays/*/; do
+  kustomization=${kustomization%/}
+  kubectl kustomize "$kustomization" >"$rendered"
+  python3 scripts/check-k8s.py "$kustomization" "$rendered"
 done
 
 step "promtool check config deploy/prometheus/prometheus.compose.yml"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the whole system on this machine and shows the main job:
-# starts PostgreSQL and RabbitMQ (installing them if missing), builds, starts SnapshotApi
+# starts PostgreSQL, RabbitMQ and s3rver (installing them if missing), builds, starts SnapshotApi
 # (which applies migrations) and a PdfWorker, upserts the medium sample room, creates a PDF
 # snapshot with a live progress bar, downloads it and prints its path, size and SHA-256.
 # The services keep running afterwards; stop them with scripts/services.sh stop
@@ -11,7 +11,7 @@ cd "$root"
 
 step() { printf '\n==> %s\n' "$*"; }
 
-step "infrastructure: PostgreSQL 127.0.0.1:55432, RabbitMQ 127.0.0.1:35672"
+step "infrastructure: PostgreSQL 127.0.0.1:55432, RabbitMQ 127.0.0.1:35672, S3 (s3rver) 127.0.0.1:9000"
 scripts/infra.sh up
 infra_env="$(scripts/infra.sh env)"   # an assignment fails under set -e; eval "$(...)" would not
 eval "$infra_env"

@@ -4,6 +4,7 @@
 #   scripts/services.sh start   # builds, starts both, waits until the API is ready
 #   scripts/services.sh stop
 #   scripts/services.sh api2-start | worker-stop | worker-start   # for benchmarks: a second API replica, the worker alone
+# STS_API: the API's gRPC address when STS_API_ENV moves it (Kestrel__Endpoints__Grpc__Url), for the readiness wait.
 # STS_SERVICES_NO_BUILD=1 skips the build. STS_API_ENV="KEY=VALUE ..." and STS_WORKER_ENV add environment to the API or worker process alone (benchmarks cap
 # their heaps); STS_API_PREFIX and STS_WORKER_PREFIX put a command in front (bench/in-cgroup.sh NAME BYTES, a memory limit).
 set -euo pipefail
@@ -61,8 +62,8 @@ case "${1:-}" in
     [ -n "${STS_SERVICES_NO_BUILD:-}" ] || dotnet build Sts.sln -c Release -nologo -v q
     start_one api "$api_dll" "${STS_API_PREFIX:-}" "${api_env[@]}"
     start_one worker "$worker_dll" "${STS_WORKER_PREFIX:-}" "${worker_env[@]}"
-    wait_ready http://127.0.0.1:5080 "$logs/api.log"
-    echo "SnapshotApi (pid $(cat "$run/api.pid")) on 127.0.0.1:5080, PdfWorker (pid $(cat "$run/worker.pid")); logs in .local/logs/"
+    wait_ready "${STS_API:-http://127.0.0.1:5080}" "$logs/api.log"
+    echo "SnapshotApi (pid $(cat "$run/api.pid")) on ${STS_API:-http://127.0.0.1:5080}, PdfWorker (pid $(cat "$run/worker.pid")); logs in .local/logs/"
     ;;
   api2-start)   # a second API replica on 127.0.0.1:5082 (metrics :5083), same settings; no build
     setup_env

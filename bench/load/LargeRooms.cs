@@ -81,10 +81,10 @@ public static class LargeRooms
         return failures == 0 && internalErrors == 0 ? 0 : 1;
     }
 
-    private sealed record Outcome(SnapshotType Type, SnapshotStatus Status, double Seconds, long SizeBytes, string Error);
+    internal sealed record Outcome(SnapshotType Type, SnapshotStatus Status, double Seconds, long SizeBytes, string Error);
 
     /// <summary>Creates one snapshot (retrying what the API asks to be retried) and follows it to the end.</summary>
-    private static async Task<Outcome> SnapshotAsync(Api api, string roomId, SnapshotType type, int i, DateTime deadline)
+    internal static async Task<Outcome> SnapshotAsync(Api api, string roomId, SnapshotType type, int i, DateTime deadline)
     {
         var watch = Stopwatch.StartNew();
         var request = new CreateSnapshotRequest { RoomId = roomId, Title = $"Large-room run {i}", Type = type, RequestId = Guid.NewGuid().ToString("D") };

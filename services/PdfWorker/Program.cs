@@ -1,4 +1,5 @@
 using Sts.PdfWorker;
+using Sts.Shared.Hosting;
 
 var app = PdfWorkerHost.Create(args);
-await app.RunAsync();
+return await app.RunServiceAsync();

@@ -83,7 +83,7 @@ public sealed class FileSystemStore : ISnapshotStore
         protected override ValueTask WriteCoreAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken) =>
             _file.WriteAsync(buffer, cancellationToken);
 
-        protected override async Task CommitCoreAsync(CancellationToken cancellationToken)
+        protected override async Task CommitCoreAsync(StoredFile file, CancellationToken cancellationToken)
         {
             await _file.FlushAsync(cancellationToken);
             // Durable before it becomes visible: a crash after the rename must not leave an empty or partial file.

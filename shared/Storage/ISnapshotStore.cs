@@ -1,6 +1,6 @@
 namespace Sts.Shared.Storage;
 
-/// <summary>Where snapshot files and claim-checked room states live: the filesystem by default, S3-compatible storage later.</summary>
+/// <summary>Where snapshot files and claim-checked room states live: the filesystem by default, or S3-compatible object storage.</summary>
 public interface ISnapshotStore
 {
     /// <summary>

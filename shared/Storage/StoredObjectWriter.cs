@@ -29,9 +29,10 @@ public abstract class StoredObjectWriter : IAsyncDisposable
     public async Task<StoredFile> CommitAsync(CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_committed, this);
-        await CommitCoreAsync(cancellationToken);
+        var file = new StoredFile(Key, BytesWritten, Convert.ToHexStringLower(_hash.GetHashAndReset()));
+        await CommitCoreAsync(file, cancellationToken);
         _committed = true;
-        return new StoredFile(Key, BytesWritten, Convert.ToHexStringLower(_hash.GetHashAndReset()));
+        return file;
     }
 
     public async ValueTask DisposeAsync()
@@ -43,7 +44,8 @@ public abstract class StoredObjectWriter : IAsyncDisposable
 
     protected abstract ValueTask WriteCoreAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken);
 
-    protected abstract Task CommitCoreAsync(CancellationToken cancellationToken);
+    /// <summary>Makes what was written visible; <paramref name="file"/> has its size and SHA-256, for stores that keep them with the object.</summary>
+    protected abstract Task CommitCoreAsync(StoredFile file, CancellationToken cancellationToken);
 
     /// <summary>Discards a write that was not committed; must not throw.</summary>
     protected abstract ValueTask AbortAsync();

@@ -9,6 +9,7 @@ public sealed class ChaosOptions
     public const string Usage = """
         usage: sts-chaos [--creates N] [--long] [--seed S] [--infra PATH] [--repo PATH] [--api-replicas 1|2]
                          [--concurrency N] [--settle SECONDS] [--budget SECONDS] [--keep]
+                         [--storage filesystem|s3] [--queue-type classic|quorum]
           --creates N      snapshots to create (default 200; --long: 2000)
           --long           the long form: 2000 creates and more fault repetitions
           --seed S         seed for the create mix and jitter (default: random, printed)
@@ -19,6 +20,10 @@ public sealed class ChaosOptions
           --settle S       how long to wait for every accepted snapshot to finish (default 120)
           --budget S       hard limit on the whole run (default 290; --long: 1500)
           --keep           keep the work folder (logs, storage) even when the run passes
+          --storage K      where the services store files: filesystem (default; env STS_CHAOS_STORAGE) or s3, a bucket
+                           of the run's own on the S3 server of `scripts/infra.sh env` (STS_S3_ENDPOINT, STS_S3_ACCESS_KEY,
+                           STS_S3_SECRET_KEY)
+          --queue-type T   Bus:QueueType of the services: classic (default; env STS_CHAOS_QUEUE_TYPE) or quorum
         Connection settings come from the environment, as `scripts/infra.sh env` prints them:
           ConnectionStrings__Postgres, STS_RABBIT_HOST, STS_RABBIT_PORT, STS_RABBIT_USER, STS_RABBIT_PASSWORD,
           STS_RABBIT_MANAGEMENT_PORT (default 15672). The infra script gets the same environment, so its STS_* overrides apply.
@@ -35,6 +40,12 @@ public sealed class ChaosOptions
     public TimeSpan Budget { get; private set; }
     public bool Keep { get; private set; }
     public bool ShowHelp { get; private set; }
+    public string Storage { get; private set; } = "filesystem";
+    public string QueueType { get; private set; } = "classic";
+    public string S3Endpoint { get; private set; } = "http://127.0.0.1:9000";
+    public string S3AccessKey { get; private set; } = "S3RVER";
+    public string S3SecretKey { get; private set; } = "S3RVER";
+    public bool UsesS3 => Storage == "s3";
 
     /// <summary>Connection string of the server's maintenance database; the run makes and drops its own database beside it.</summary>
     public string AdminPostgres { get; private set; } = "";
@@ -50,6 +61,8 @@ public sealed class ChaosOptions
         int? creates = null;
         double? budget = null;
         string? repo = null, infra = null;
+        o.Storage = Env("STS_CHAOS_STORAGE") ?? o.Storage;
+        o.QueueType = Env("STS_CHAOS_QUEUE_TYPE") ?? o.QueueType;
         for (var i = 0; i < args.Length; i++)
         {
             var arg = args[i];
@@ -69,10 +82,14 @@ public sealed class ChaosOptions
                 case "--settle": o.Settle = TimeSpan.FromSeconds(PositiveInt(arg, Value())); break;
                 case "--budget": budget = PositiveInt(arg, Value()); break;
                 case "--keep": o.Keep = true; break;
+                case "--storage": o.Storage = Value(); break;
+                case "--queue-type": o.QueueType = Value(); break;
                 case "-h" or "--help": o.ShowHelp = true; break;
                 default: throw new ArgumentException($"unknown argument '{arg}'");
             }
         }
+        if (o.Storage is not ("filesystem" or "s3")) throw new ArgumentException($"--storage is filesystem or s3, not '{o.Storage}'");
+        if (o.QueueType is not ("classic" or "quorum")) throw new ArgumentException($"--queue-type is classic or quorum, not '{o.QueueType}'");
         o.Creates = creates ?? (o.LongForm ? 2000 : 200);
         o.Budget = TimeSpan.FromSeconds(budget ?? (o.LongForm ? 1500 : 290));
         o.RepoRoot = Path.GetFullPath(repo ?? FindRepoRoot());
@@ -86,6 +103,9 @@ public sealed class ChaosOptions
         o.RabbitManagementPort = EnvInt("STS_RABBIT_MANAGEMENT_PORT") ?? o.RabbitManagementPort;
         o.RabbitUser = Env("STS_RABBIT_USER") ?? o.RabbitUser;
         o.RabbitPassword = Env("STS_RABBIT_PASSWORD") ?? o.RabbitPassword;
+        o.S3Endpoint = Env("STS_S3_ENDPOINT") ?? o.S3Endpoint;
+        o.S3AccessKey = Env("STS_S3_ACCESS_KEY") ?? o.S3AccessKey;
+        o.S3SecretKey = Env("STS_S3_SECRET_KEY") ?? o.S3SecretKey;
         return o;
     }
 

@@ -30,6 +30,7 @@ public sealed class ChaosRun(ChaosOptions options) : IAsyncDisposable
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Interrupt);
         var ct = _stop.Token;
         Say($"seed {options.Seed}, {options.Creates} creates, {options.ApiReplicas} API replica(s), 2 workers, {options.Concurrency} in flight, budget {options.Budget.TotalSeconds:F0} s");
+        Say($"storage {options.Storage}, {options.QueueType} queues");
         Say($"repo {options.RepoRoot}; infra {options.InfraScript}; work folder {_sandbox.WorkDir}");
         try
         {
@@ -37,12 +38,13 @@ public sealed class ChaosRun(ChaosOptions options) : IAsyncDisposable
             {
                 await _sandbox.CreateAsync(ct);
             }
-            catch (Exception ex) when (ex is Npgsql.NpgsqlException or HttpRequestException or TimeoutException)
+            catch (Exception ex) when (ex is Npgsql.NpgsqlException or HttpRequestException or TimeoutException
+                                           or Amazon.Runtime.AmazonServiceException or Amazon.Runtime.AmazonClientException)
             {
                 Console.Error.WriteLine($"chaos: cannot set up the sandbox ({ex.Message}); is the infrastructure up (scripts/infra.sh up) and its environment exported?");
                 return 2;
             }
-            Say($"database {_sandbox.DatabaseName}, vhost {_sandbox.VirtualHost}");
+            Say($"database {_sandbox.DatabaseName}, vhost {_sandbox.VirtualHost}{(options.UsesS3 ? $", bucket {_sandbox.Bucket}" : "")}");
             return await RunAsync(ct);
         }
         catch (OperationCanceledException) when (_stop.IsCancellationRequested)
@@ -94,7 +96,7 @@ public sealed class ChaosRun(ChaosOptions options) : IAsyncDisposable
         await schedule.PauseAsync(_cluster, ct);
         var settled = await SettleAsync(ct);
 
-        var checker = new Checker(_db, _sandbox.StorageRoot);
+        var checker = new Checker(_db, _sandbox.Store, options.UsesS3 ? null : _sandbox.StorageRoot);
         await schedule.CheckAsync(_db, ct);
         var creates = load.Records.Concat(schedule.Records(load.Records.Count + 1)).OrderBy(r => r.Number).ToList();
         await checker.RunAsync(creates, ct);

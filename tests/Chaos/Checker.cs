@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Sts.Shared.Storage;
 
 namespace Sts.Chaos;
 
@@ -27,9 +28,11 @@ public sealed record Classified(CreateRecord Create, Verdict Verdict, string Det
 
 /// <summary>
 /// Classifies every accepted create as done, failed, lost, stuck, duplicated or corrupt, from the database
-/// (snapshots, audit_log) and the stored files: the four-way check Jepsen uses for queues, plus file integrity.
+/// (snapshots, audit_log) and the stored files, read through the store the services used (a folder or a bucket): the
+/// four-way check Jepsen uses for queues, plus file integrity. <paramref name="storageRoot"/> is the filesystem store's
+/// folder, where interrupted writes leave temporary files; null for S3, where an interrupted upload leaves nothing visible.
 /// </summary>
-public sealed class Checker(RunDatabase db, string storageRoot)
+public sealed class Checker(RunDatabase db, ISnapshotStore store, string? storageRoot)
 {
     public List<Classified> Results { get; } = [];
     /// <summary>Rows whose create the caller was told had failed (it committed anyway; a retry with its request_id would have found it).</summary>
@@ -58,7 +61,7 @@ public sealed class Checker(RunDatabase db, string storageRoot)
         OutboxRows = await db.CountAsync("SELECT count(*) FROM outbox", ct);
         TasksRetried = await db.CountAsync("SELECT count(*) FROM tasks WHERE attempts > 1", ct);
 
-        var files = StoredFiles();
+        var files = await StoredFilesAsync(ct);
         foreach (var create in creates.Where(c => c.Outcome == CreateOutcome.Accepted))
         {
             var id = create.SnapshotId!.Value;
@@ -79,7 +82,7 @@ public sealed class Checker(RunDatabase db, string storageRoot)
             {
                 case "completed":
                     if (transitions == 0) Unaudited.Add(id);
-                    Results.Add(CheckFile(create, row, objects));
+                    Results.Add(await CheckFileAsync(create, row, objects, ct));
                     break;
                 case "failed":
                     if (transitions == 0) Unaudited.Add(id);
@@ -96,39 +99,37 @@ public sealed class Checker(RunDatabase db, string storageRoot)
         OrphanFiles.AddRange(files.Where(f => !rows.ContainsKey(f.Key)).SelectMany(f => f.Value));
     }
 
-    private static Classified CheckFile(CreateRecord create, SnapshotFacts row, List<string> objects)
+    private async Task<Classified> CheckFileAsync(CreateRecord create, SnapshotFacts row, List<string> objects, CancellationToken ct)
     {
         if (objects.Count == 0) return new(create, Verdict.Corrupt, $"COMPLETED but no stored file (file_key {row.FileKey})");
-        var path = objects[0];
-        var sha = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)));
+        var key = objects[0];
+        await using var content = await store.OpenReadAsync(key, ct);
+        if (content is null) return new(create, Verdict.Corrupt, $"stored file {key} vanished while being checked");
+        var sha = Convert.ToHexStringLower(await SHA256.HashDataAsync(content, ct));
         return sha == row.Sha256
             ? new(create, Verdict.Done, "")
-            : new(create, Verdict.Corrupt, $"stored file {path} has SHA-256 {sha}, recorded {row.Sha256}");
+            : new(create, Verdict.Corrupt, $"stored file {key} has SHA-256 {sha}, recorded {row.Sha256}");
     }
 
-    /// <summary>Stored objects by snapshot id (the file name's stem); temporary files of interrupted writes are listed apart.</summary>
-    private Dictionary<Guid, List<string>> StoredFiles()
+    /// <summary>Stored snapshot files by snapshot id (the name's stem); temporary files of interrupted writes are listed apart.</summary>
+    private async Task<Dictionary<Guid, List<string>>> StoredFilesAsync(CancellationToken ct)
     {
         var byId = new Dictionary<Guid, List<string>>();
-        var rooms = Path.Combine(storageRoot, "rooms");
-        if (!Directory.Exists(rooms)) return byId;
-        foreach (var path in Directory.EnumerateFiles(rooms, "*", SearchOption.AllDirectories))
+        await foreach (var stored in store.ListAsync(ct))
         {
-            if (path.EndsWith(".tmp", StringComparison.Ordinal))
-            {
-                TemporaryFiles.Add(path);
-                continue;
-            }
-            var name = Path.GetFileName(path);
-            var stem = name.Split('.')[0];
+            if (!stored.Key.StartsWith("rooms/", StringComparison.Ordinal)) continue;
+            var stem = Path.GetFileName(stored.Key).Split('.')[0];
             if (!Guid.TryParseExact(stem, "D", out var id))
             {
-                OrphanFiles.Add(path);
+                OrphanFiles.Add(stored.Key);
                 continue;
             }
             if (!byId.TryGetValue(id, out var list)) byId[id] = list = [];
-            list.Add(path);
+            list.Add(stored.Key);
         }
+        var rooms = storageRoot is null ? null : Path.Combine(storageRoot, "rooms");
+        if (rooms is not null && Directory.Exists(rooms))
+            TemporaryFiles.AddRange(Directory.EnumerateFiles(rooms, "*.tmp", SearchOption.AllDirectories));
         return byId;
     }
 }

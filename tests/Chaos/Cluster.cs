@@ -117,7 +117,7 @@ public sealed class Cluster : IDisposable
             env["ConnectionStrings__Postgres"] = sandbox.Postgres;
             env["ConnectionStrings__RabbitMq"] = sandbox.RabbitMq;
             env["Auth__SigningKey"] = sandbox.SigningKey;
-            env["Storage__Root"] = sandbox.StorageRoot;
+            Configure(env, options, sandbox);
             env["Kestrel__Endpoints__Grpc__Url"] = $"http://127.0.0.1:{grpcPort}";
             env["Kestrel__Endpoints__Http__Url"] = $"http://127.0.0.1:{Sandbox.FreePort()}";
             env["Tasks__Lease"] = "00:00:15";
@@ -137,7 +137,7 @@ public sealed class Cluster : IDisposable
             var process = new ServiceProcess($"worker-{i + 1}", _workerDll, Path.Combine(sandbox.LogDir, $"worker-{i + 1}.log"));
             var env = process.Environment;
             env["ConnectionStrings__RabbitMq"] = sandbox.RabbitMq;
-            env["Storage__Root"] = sandbox.StorageRoot;
+            Configure(env, options, sandbox);
             env["RenderCache__DiskRoot"] = Path.Combine(sandbox.WorkDir, $"render-cache-{i + 1}");
             env["Kestrel__Endpoints__Http__Url"] = $"http://127.0.0.1:{httpPort}";
             env["Worker__WorkerId"] = $"chaos-worker-{i + 1}";
@@ -153,6 +153,13 @@ public sealed class Cluster : IDisposable
 
     public List<ApiReplica> Apis { get; } = [];
     public List<Worker> Workers { get; } = [];
+
+    /// <summary>What both services share: where files go and the queue type.</summary>
+    private static void Configure(Dictionary<string, string> env, ChaosOptions options, Sandbox sandbox)
+    {
+        foreach (var (key, value) in sandbox.StorageSettings) env[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        env["Bus__QueueType"] = options.QueueType;
+    }
 
     public static void SetPollInterval(ServiceProcess api, TimeSpan interval) =>
         api.Environment["Outbox__PollInterval"] = interval.ToString("c", System.Globalization.CultureInfo.InvariantCulture);

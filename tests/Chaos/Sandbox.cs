@@ -4,17 +4,19 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using Npgsql;
+using Sts.Shared.Storage;
 
 namespace Sts.Chaos;
 
 /// <summary>
-/// What one run owns on the shared servers and on disk: a fresh database, a fresh RabbitMQ vhost,
-/// a work folder under /tmp (storage, render caches, logs) and a signing key. All of it goes at the end.
+/// What one run owns on the shared servers and on disk: a fresh database, a fresh RabbitMQ vhost, with --storage s3 a
+/// fresh bucket, a work folder under /tmp (storage, render caches, logs) and a signing key. All of it goes at the end.
 /// </summary>
 public sealed class Sandbox : IDisposable
 {
     private readonly ChaosOptions _options;
     private readonly HttpClient _management;
+    private ISnapshotStore? _store;
 
     private Sandbox(ChaosOptions options, string id)
     {
@@ -26,6 +28,7 @@ public sealed class Sandbox : IDisposable
         StorageRoot = Path.Combine(WorkDir, "storage");
         LogDir = Path.Combine(WorkDir, "logs");
         SigningKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(64));
+        Bucket = $"sts-chaos-{id}";
         Postgres = new NpgsqlConnectionStringBuilder(options.AdminPostgres) { Database = DatabaseName, Pooling = true, Timeout = 5, CommandTimeout = 30 }.ConnectionString;
         RabbitMq = $"amqp://{Uri.EscapeDataString(options.RabbitUser)}:{Uri.EscapeDataString(options.RabbitPassword)}@{options.RabbitHost}:{options.RabbitPort}/{VirtualHost}";
         _management = new HttpClient
@@ -44,6 +47,8 @@ public sealed class Sandbox : IDisposable
     public string StorageRoot { get; }
     public string LogDir { get; }
     public string SigningKey { get; }
+    /// <summary>The run's bucket, with --storage s3.</summary>
+    public string Bucket { get; }
     /// <summary>Connection string of the run's own database.</summary>
     public string Postgres { get; }
     /// <summary>AMQP URI of the run's own vhost.</summary>
@@ -51,6 +56,26 @@ public sealed class Sandbox : IDisposable
 
     public bool DatabaseCreated { get; private set; }
     public bool VirtualHostCreated { get; private set; }
+    public bool BucketCreated { get; private set; }
+
+    /// <summary>Settings (as configuration keys) that point a service at the run's storage.</summary>
+    public Dictionary<string, string> StorageSettings => _options.UsesS3
+        ? new()
+        {
+            ["Storage:Kind"] = "s3", ["Storage:S3:ServiceUrl"] = _options.S3Endpoint, ["Storage:S3:Bucket"] = Bucket,
+            ["Storage:S3:AccessKey"] = _options.S3AccessKey, ["Storage:S3:SecretKey"] = _options.S3SecretKey,
+        }
+        : new() { ["Storage:Kind"] = "filesystem", ["Storage:Root"] = StorageRoot };
+
+    /// <summary>The run's storage as the services see it, for the checker.</summary>
+    public ISnapshotStore Store => _store ??= _options.UsesS3
+        ? new S3Store(S3ClientFactory.Create(S3Options), S3Options, Microsoft.Extensions.Logging.Abstractions.NullLogger<S3Store>.Instance)
+        : new FileSystemStore(StorageRoot);
+
+    private S3StorageOptions S3Options => new()
+    {
+        ServiceUrl = _options.S3Endpoint, Bucket = Bucket, AccessKey = _options.S3AccessKey, SecretKey = _options.S3SecretKey,
+    };
 
     public static Sandbox For(ChaosOptions options) =>
         new(options, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(5)));
@@ -73,6 +98,13 @@ public sealed class Sandbox : IDisposable
         VirtualHostCreated = true;
         using var permissions = new StringContent("""{"configure":".*","write":".*","read":".*"}""", Encoding.UTF8, "application/json");
         (await _management.PutAsync($"permissions/{vhost}/{Uri.EscapeDataString(_options.RabbitUser)}", permissions, ct)).EnsureSuccessStatusCode();
+
+        if (_options.UsesS3)
+        {
+            using var s3 = S3ClientFactory.Create(S3Options);
+            await s3.PutBucketAsync(Bucket, ct);
+            BucketCreated = true;
+        }
     }
 
     /// <summary>Messages the vhost's queue holds: ready and handed out but not acknowledged; null when the management API does not answer.</summary>
@@ -125,6 +157,19 @@ public sealed class Sandbox : IDisposable
                 problems.Add($"could not delete vhost {VirtualHost}: {ex.Message}");
             }
         }
+        if (BucketCreated && !keepFiles)
+        {
+            try
+            {
+                using var s3 = S3ClientFactory.Create(S3Options);
+                await Buckets.RemoveAsync(s3, Bucket);
+                BucketCreated = false;
+            }
+            catch (Exception ex) when (ex is Amazon.Runtime.AmazonServiceException or Amazon.Runtime.AmazonClientException or HttpRequestException)
+            {
+                problems.Add($"could not remove bucket {Bucket}: {ex.Message}");
+            }
+        }
         if (!keepFiles)
         {
             try
@@ -149,5 +194,9 @@ public sealed class Sandbox : IDisposable
         return port;
     }
 
-    public void Dispose() => _management.Dispose();
+    public void Dispose()
+    {
+        _management.Dispose();
+        (_store as IDisposable)?.Dispose();
+    }
 }

@@ -11,6 +11,7 @@ public static class BusSetup
     public static IServiceCollection AddWorkerBus(this IServiceCollection services, IConfiguration configuration, WorkerOptions worker)
     {
         var address = BusAddress.From(configuration);
+        var bus = services.AddQueueTopology(configuration);
         var brokerTrust = BrokerTrust.From(configuration, address.Host);
         services.AddMassTransit(x =>
         {
@@ -26,8 +27,8 @@ public static class BusSetup
                     if (address.Host.Scheme == "amqps") h.UseSsl(s => s.CertificateValidationCallback = brokerTrust);
                 });
                 // Interactive and scheduled work arrive on separate queues with separate render slots.
-                cfg.ReceiveEndpoint(GenerateSnapshot.Queue, e => Consume(e, context, worker.EffectivePrefetch, worker.EffectiveMessageConcurrency));
-                cfg.ReceiveEndpoint(GenerateSnapshot.ScheduledQueue, e => Consume(e, context, worker.ScheduledConcurrency, worker.ScheduledConcurrency));
+                cfg.ReceiveEndpoint(GenerateSnapshot.Queue, e => Consume(e, context, bus, worker.EffectivePrefetch, worker.EffectiveMessageConcurrency));
+                cfg.ReceiveEndpoint(GenerateSnapshot.ScheduledQueue, e => Consume(e, context, bus, worker.ScheduledConcurrency, worker.ScheduledConcurrency));
             });
         });
         services.AddOptions<MassTransitHostOptions>().Configure(o =>
@@ -44,8 +45,10 @@ public static class BusSetup
         return services;
     }
 
-    private static void Consume(IRabbitMqReceiveEndpointConfigurator e, IBusRegistrationContext context, int prefetch, int concurrency)
+    private static void Consume(IRabbitMqReceiveEndpointConfigurator e, IBusRegistrationContext context, BusOptions bus, int prefetch, int concurrency)
     {
+        // The same type QueueTopology declared the queue with (and its _error queue copies it).
+        if (bus.IsQuorum) e.SetQuorumQueue();
         e.PrefetchCount = prefetch;
         e.ConcurrentMessageLimit = concurrency;
         // A few short retries for transient faults (storage, broker); then the error queue,

@@ -14,10 +14,19 @@ public static class BusSetup
     public static IServiceCollection AddSnapshotApiBus(this IServiceCollection services, IConfiguration configuration)
     {
         var address = BusAddress.From(configuration);
+        var names = KebabCaseEndpointNameFormatter.Instance;
+        var bus = services.AddQueueTopology(configuration,
+            names.Consumer<SnapshotProgressedConsumer>(), names.Consumer<SnapshotCompletedConsumer>(), names.Consumer<SnapshotFailedConsumer>(),
+            names.Consumer<GenerateSnapshotFaultConsumer>(), names.Consumer<WorkerStatsReportedConsumer>());
         var brokerTrust = BrokerTrust.From(configuration, address.Host);
         services.AddMassTransit(x =>
         {
             x.SetKebabCaseEndpointNameFormatter();
+            // The consumers' queues take the configured type (the bus's own temporary queue stays classic, as it must).
+            x.AddConfigureEndpointsCallback((_, endpoint) =>
+            {
+                if (bus.IsQuorum && endpoint is IRabbitMqReceiveEndpointConfigurator rabbit) rabbit.SetQuorumQueue();
+            });
             x.AddConsumer<SnapshotProgressedConsumer>();
             x.AddConsumer<SnapshotCompletedConsumer, SnapshotCompletedConsumerDefinition>();
             x.AddConsumer<SnapshotFailedConsumer>();

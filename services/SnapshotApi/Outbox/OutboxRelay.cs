@@ -14,10 +14,11 @@ namespace Sts.SnapshotApi.Outbox;
 /// them. A crash between confirm and commit republishes the row; consumers are idempotent for that reason.
 /// </summary>
 public sealed class OutboxRelay(
-    NpgsqlDataSource dataSource, IBus bus, OutboxSignal signal, IOptions<OutboxOptions> options, ApiMetrics metrics, ILogger<OutboxRelay> logger) : BackgroundService
+    NpgsqlDataSource dataSource, IBus bus, OutboxSignal signal, IOptions<OutboxOptions> options, IOptions<BusOptions> busOptions, ApiMetrics metrics,
+    ILogger<OutboxRelay> logger) : BackgroundService
 {
-    private static readonly Uri InteractiveQueue = new($"queue:{GenerateSnapshot.Queue}");
-    private static readonly Uri ScheduledQueue = new($"queue:{GenerateSnapshot.ScheduledQueue}");
+    private readonly Uri _interactiveQueue = QueueTopology.SendAddress(GenerateSnapshot.Queue, busOptions.Value);
+    private readonly Uri _scheduledQueue = QueueTopology.SendAddress(GenerateSnapshot.ScheduledQueue, busOptions.Value);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -124,8 +125,8 @@ public sealed class OutboxRelay(
                     var message = JsonSerializer.Deserialize<GenerateSnapshot>(row.Payload)
                         ?? throw new JsonException("empty payload");
                     // Sent to the queue, not published: an exchange with no queue bound yet (a broker no worker has
-                    // started on) would confirm the message and drop it.
-                    var queue = await bus.GetSendEndpoint(message.Scheduled ? ScheduledQueue : InteractiveQueue);
+                    // started on) would confirm the message and drop it. The queue exists: declared at start-up (QueueTopology).
+                    var queue = await bus.GetSendEndpoint(message.Scheduled ? _scheduledQueue : _interactiveQueue);
                     await queue.Send(message, context => context.MessageId = row.MessageId, deadline.Token);
                     return null;
                 default:

@@ -10,16 +10,20 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Sts.Api.V1;
+using Sts.Chaos;
 using Sts.PdfWorker;
 using Sts.PdfWorker.Tests.Support;
 using Sts.Shared.Auth;
+using Sts.Shared.Storage;
 using Sts.SnapshotApi.Data;
 
 namespace Sts.SnapshotApi.Tests.Infrastructure;
 
 /// <summary>
 /// SnapshotApi running in-process on a real Kestrel socket, against a throwaway PostgreSQL database, a RabbitMQ
-/// virtual host of its own and a temporary storage folder. Tests that need workers or more API replicas start them.
+/// virtual host of its own and a temporary storage folder (or, for <see cref="S3PipelineFixture"/>, a bucket of its
+/// own on the S3 server scripts/infra.sh started). Tests that need workers or more API replicas start them.
+/// STS_TEST_QUEUE_TYPE=quorum runs every fixture with quorum queues (Bus:QueueType).
 /// </summary>
 public class ApiFixture : IAsyncLifetime
 {
@@ -30,6 +34,7 @@ public class ApiFixture : IAsyncLifetime
     private readonly List<GrpcChannel> _channels = [];
     private TestDatabase? _database;
     private TestBroker? _broker;
+    private TestBucket? _bucket;
     private GrpcChannel? _channel;
 
     /// <summary>A signing key made for this run; tokens from any other key must fail.</summary>
@@ -47,10 +52,25 @@ public class ApiFixture : IAsyncLifetime
 
     public TestBroker Broker => _broker!;
 
+    /// <summary>The bucket the services store in; null when they use the storage folder.</summary>
+    public TestBucket? Bucket => _bucket;
+
+    /// <summary>The store the services use, for tests that look at, alter or remove stored objects.</summary>
+    public ISnapshotStore Store => Services.GetRequiredService<ISnapshotStore>();
+
+    /// <summary>Queue type the fixture's services declare: STS_TEST_QUEUE_TYPE, else the services' default.</summary>
+    public static string? QueueType => Environment.GetEnvironmentVariable("STS_TEST_QUEUE_TYPE") is { Length: > 0 } type ? type : null;
+
+    protected virtual bool UsesS3 => false;
+
+    /// <summary>Bus:QueueType for the fixture's services; null leaves the services' default.</summary>
+    protected virtual string? QueueTypeSetting => QueueType;
+
     public virtual async Task InitializeAsync()
     {
         _database = await TestDatabase.CreateAsync();
         _broker = await TestBroker.CreateAsync();
+        if (UsesS3) _bucket = await TestBucket.CreateAsync();
         Api = await StartApiAsync();
         await Api.Services.MigrateDatabaseAsync();
         Address = await AddressOfAsync(Api);
@@ -63,15 +83,25 @@ public class ApiFixture : IAsyncLifetime
         foreach (var host in Enumerable.Reverse(_hosts)) await StopAsync(host);
         if (_broker is not null) await _broker.DisposeAsync();
         if (_database is not null) await _database.DisposeAsync();
+        if (_bucket is not null) await _bucket.DisposeAsync();
         foreach (var dir in Directory.GetDirectories(Path.GetDirectoryName(StorageRoot)!, Path.GetFileName(StorageRoot) + "*"))
             Directory.Delete(dir, recursive: true);
     }
+
+    // These stay async methods: building a host sets MassTransit's ambient (AsyncLocal) log context, which must not leak
+    // into the caller, where a later host would find it holding a stopped host's disposed logger factory.
 
     /// <summary>Starts another API replica on the same database and broker, on <paramref name="clock"/> when given (else the system's).</summary>
     public async Task<WebApplication> StartApiAsync(IDictionary<string, string?>? overrides = null, TimeProvider? clock = null) =>
         await StartAsync(CreateApi(overrides, clock));
 
-    /// <summary>An API replica on the same database and broker, built but not started (to see how it fails to start, say).</summary>
+    /// <summary>Starts a PdfWorker on the same broker and storage.</summary>
+    public async Task<WebApplication> StartWorkerAsync(IDictionary<string, string?>? overrides = null) => await StartAsync(CreateWorker(overrides));
+
+    /// <summary>
+    /// An API replica on the same database and broker, built but not started (start-up failures are tested on it).
+    /// Call it from an async method of its own, for the reason above.
+    /// </summary>
     public WebApplication CreateApi(IDictionary<string, string?>? overrides = null, TimeProvider? clock = null)
     {
         var settings = CommonSettings();
@@ -111,8 +141,8 @@ public class ApiFixture : IAsyncLifetime
     /// <summary>Tokens this fixture's API must refuse beyond the generic forgeries the fuzzer makes itself, with a name for each.</summary>
     public virtual IReadOnlyList<(string Name, string Token)> Forgeries(int seed) => [];
 
-    /// <summary>Starts a PdfWorker on the same broker and storage.</summary>
-    public async Task<WebApplication> StartWorkerAsync(IDictionary<string, string?>? overrides = null)
+    /// <summary>A PdfWorker on the same broker and storage, built but not started; call it as <see cref="CreateApi"/>.</summary>
+    public WebApplication CreateWorker(IDictionary<string, string?>? overrides = null)
     {
         var settings = CommonSettings();
         settings["Kestrel:Endpoints:Http:Url"] = "http://127.0.0.1:0";
@@ -121,7 +151,7 @@ public class ApiFixture : IAsyncLifetime
         settings["RenderCache:DiskRoot"] = Path.Combine(StorageRoot, "..", $"{Path.GetFileName(StorageRoot)}-cache-{_hosts.Count}");
         // Signed, as in production: a worker without a certificate does not start.
         foreach (var (key, value) in TestSigning.Settings) settings[key] = value;
-        return await StartAsync(PdfWorkerHost.Create(["--contentRoot", ServiceFolder("PdfWorker")], b => Apply(b, settings, overrides)));
+        return PdfWorkerHost.Create(["--contentRoot", ServiceFolder("PdfWorker")], b => Apply(b, settings, overrides));
     }
 
     public async Task StopAsync(WebApplication host)
@@ -198,13 +228,19 @@ public class ApiFixture : IAsyncLifetime
 
     public Task WaitUntilRelayedAsync(Guid snapshotId) => _database!.WaitUntilRelayedAsync(snapshotId);
 
-    private Dictionary<string, string?> CommonSettings() => new()
+    private Dictionary<string, string?> CommonSettings()
     {
-        ["ConnectionStrings:RabbitMq"] = _broker!.ConnectionString,
-        ["Storage:Root"] = StorageRoot,
-        // STS_TEST_LOG_LEVEL=Information shows what the hosts do, on the test run's console.
-        ["Logging:LogLevel:Default"] = Environment.GetEnvironmentVariable("STS_TEST_LOG_LEVEL") ?? "Warning",
-    };
+        var settings = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:RabbitMq"] = _broker!.ConnectionString,
+            ["Storage:Root"] = StorageRoot,
+            // STS_TEST_LOG_LEVEL=Information shows what the hosts do, on the test run's console.
+            ["Logging:LogLevel:Default"] = Environment.GetEnvironmentVariable("STS_TEST_LOG_LEVEL") ?? "Warning",
+        };
+        if (QueueTypeSetting is { } type) settings["Bus:QueueType"] = type;
+        foreach (var (key, value) in _bucket?.Settings ?? []) settings[key] = value;
+        return settings;
+    }
 
     /// <summary>A channel to an address of this fixture's API (disposed with the fixture); by default with 32 MiB message limits.</summary>
     public GrpcChannel Channel(Uri address, GrpcChannelOptions? options = null)
@@ -214,6 +250,25 @@ public class ApiFixture : IAsyncLifetime
         var channel = GrpcChannel.ForAddress(address, options);
         _channels.Add(channel);
         return channel;
+    }
+
+    /// <summary>
+    /// Points a service run as a process of its own at this fixture's broker, with the fixture's queue type and the
+    /// test signing certificate (a worker does not start without one; the API ignores it).
+    /// </summary>
+    public void ConfigureProcess(ServiceProcess process)
+    {
+        process.Environment["ConnectionStrings__RabbitMq"] = Broker.ConnectionString;
+        if (QueueTypeSetting is { } type) process.Environment["Bus__QueueType"] = type;
+        process.Environment["Signing__CertificatePath"] = TestSigning.CertificatePath;
+        process.Environment["Signing__CertificatePassword"] = TestSigning.Password;
+    }
+
+    /// <summary>Builds a host and starts it, which must fail with <typeparamref name="TException"/>; returns its message.</summary>
+    public static async Task<string> StartupFailureAsync<TException>(Func<WebApplication> create) where TException : Exception
+    {
+        await using var host = create();
+        return (await Assert.ThrowsAsync<TException>(() => host.StartAsync())).Message;
     }
 
     /// <summary>A fixture whose API needs more of its clients (TLS trust, a client certificate) sets it here.</summary>
@@ -272,6 +327,41 @@ public class PipelineFixture : ApiFixture
         await StopAsync(Worker);
         Worker = await StartWorkerAsync();
     }
+
+    /// <summary>
+    /// Runs <paramref name="test"/> with the standard worker replaced by one whose every storage write fails (a storage
+    /// root where "rooms" is a file, as a broken volume would be), then puts the standard worker back.
+    /// </summary>
+    public async Task WithFailingStorageWorkerAsync(Func<Task> test)
+    {
+        var brokenRoot = Path.Combine(Path.GetTempPath(), $"sts-broken-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(brokenRoot);
+        await File.WriteAllTextAsync(Path.Combine(brokenRoot, "rooms"), "not a folder");
+        await StopAsync(Worker);
+        var broken = await StartWorkerAsync(new Dictionary<string, string?> { ["Storage:Kind"] = "filesystem", ["Storage:Root"] = brokenRoot });
+        try
+        {
+            await test();
+        }
+        finally
+        {
+            await StopAsync(broken);
+            await RestartWorkerAsync();
+            Directory.Delete(brokenRoot, recursive: true);
+        }
+    }
+}
+
+/// <summary>The whole pipeline storing in S3 (Storage:Kind=s3), in a bucket of its own on the local S3 server.</summary>
+public sealed class S3PipelineFixture : PipelineFixture
+{
+    protected override bool UsesS3 => true;
+}
+
+/// <summary>The whole pipeline on quorum queues (Bus:QueueType=quorum), whatever STS_TEST_QUEUE_TYPE says.</summary>
+public sealed class QuorumPipelineFixture : PipelineFixture
+{
+    protected override string? QueueTypeSetting => "quorum";
 }
 
 /// <summary>Typed clients sharing one identity.</summary>
@@ -294,6 +384,18 @@ public sealed class ApiCollection : ICollectionFixture<ApiFixture>
 public sealed class PipelineCollection : ICollectionFixture<PipelineFixture>
 {
     public const string Name = "pipeline";
+}
+
+[CollectionDefinition(Name)]
+public sealed class S3PipelineCollection : ICollectionFixture<S3PipelineFixture>
+{
+    public const string Name = "s3-pipeline";
+}
+
+[CollectionDefinition(Name)]
+public sealed class QuorumPipelineCollection : ICollectionFixture<QuorumPipelineFixture>
+{
+    public const string Name = "quorum-pipeline";
 }
 
 /// <summary>A pipeline of its own, for tests that count everything the system has done.</summary>

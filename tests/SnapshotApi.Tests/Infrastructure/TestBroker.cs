@@ -30,6 +30,25 @@ public sealed class TestBroker : IAsyncDisposable
 
     public string VirtualHost => _vhost;
 
+    /// <summary>A queue's figure from the management API ("messages", "messages_ready", ...); null under Testcontainers or when the queue is not there.</summary>
+    public async Task<long?> QueueFigureAsync(string queue, string figure = "messages")
+    {
+        if (_management is null) return null;
+        using var response = await _management.GetAsync($"queues/{Uri.EscapeDataString(_vhost)}/{Uri.EscapeDataString(queue)}");
+        if (!response.IsSuccessStatusCode) return null;
+        using var json = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return json.RootElement.TryGetProperty(figure, out var value) && value.ValueKind == System.Text.Json.JsonValueKind.Number ? value.GetInt64() : null;
+    }
+
+    /// <summary>Messages ready in a queue, asked of the broker itself (a passive declare), so exact at once, unlike the management API's sampled figures.</summary>
+    public async Task<uint> ReadyMessagesAsync(string queue)
+    {
+        var factory = new RabbitMQ.Client.ConnectionFactory { Uri = new Uri(ConnectionString) };
+        await using var connection = await factory.CreateConnectionAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        return (await channel.QueueDeclarePassiveAsync(queue)).MessageCount;
+    }
+
     public static async Task<TestBroker> CreateAsync()
     {
         if (DockerEngine.Answers())

@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using Grpc.Core;
 using Grpc.Health.V1;
 using Grpc.Net.Client;
@@ -27,7 +26,7 @@ public sealed class LimitRoomUnderHeapCapTests(ApiFixture api) : IDisposable
     [Fact]
     public async Task A_room_at_every_limit_snapshots_in_every_type_under_capped_heaps()
     {
-        var grpcPort = FreePort();
+        var grpcPort = ServiceBuild.FreePort();
         var apiProcess = Start("api", "SnapshotApi", "Sts.SnapshotApi.dll", new()
         {
             ["DOTNET_GCHeapHardLimit"] = ApiHeap,
@@ -36,7 +35,7 @@ public sealed class LimitRoomUnderHeapCapTests(ApiFixture api) : IDisposable
             ["Auth__Issuer"] = api.Tokens.Issuer,
             ["Auth__Audience"] = api.Tokens.Audience,
             ["Kestrel__Endpoints__Grpc__Url"] = $"http://127.0.0.1:{grpcPort}",
-            ["Kestrel__Endpoints__Http__Url"] = $"http://127.0.0.1:{FreePort()}",
+            ["Kestrel__Endpoints__Http__Url"] = $"http://127.0.0.1:{ServiceBuild.FreePort()}",
             ["Database__MigrateOnStartup"] = "false",
             ["RateLimits__Enabled"] = "false",
             ["Outbox__PollInterval"] = "00:00:00.200",
@@ -45,10 +44,8 @@ public sealed class LimitRoomUnderHeapCapTests(ApiFixture api) : IDisposable
         {
             ["DOTNET_GCHeapHardLimit"] = WorkerHeap,
             ["RenderCache__DiskRoot"] = Path.Combine(_logs, "render-cache"),
-            ["Kestrel__Endpoints__Http__Url"] = $"http://127.0.0.1:{FreePort()}",
+            ["Kestrel__Endpoints__Http__Url"] = $"http://127.0.0.1:{ServiceBuild.FreePort()}",
             ["Worker__WorkerId"] = "heap-capped-worker",
-            ["Signing__CertificatePath"] = TestSigning.CertificatePath,
-            ["Signing__CertificatePassword"] = TestSigning.Password,
         });
         using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{grpcPort}",
             new GrpcChannelOptions { MaxReceiveMessageSize = 32 * 1024 * 1024, MaxSendMessageSize = 32 * 1024 * 1024 });
@@ -78,8 +75,8 @@ public sealed class LimitRoomUnderHeapCapTests(ApiFixture api) : IDisposable
 
     private ServiceProcess Start(string name, string project, string dll, Dictionary<string, string> environment)
     {
-        var process = new ServiceProcess(name, ServiceDll(project, dll), Path.Combine(_logs, $"{name}.log"));
-        process.Environment["ConnectionStrings__RabbitMq"] = api.Broker.ConnectionString;
+        var process = new ServiceProcess(name, ServiceBuild.Dll(project, dll), Path.Combine(_logs, $"{name}.log"));
+        api.ConfigureProcess(process);
         process.Environment["Storage__Root"] = api.StorageRoot;
         foreach (var (key, value) in environment) process.Environment[key] = value;
         _processes.Add(process);
@@ -103,25 +100,6 @@ public sealed class LimitRoomUnderHeapCapTests(ApiFixture api) : IDisposable
                 return false;
             }
         }, TimeSpan.FromSeconds(60), "the heap-capped API to be ready");
-    }
-
-    // The service's build next to this test's (same configuration), which the solution build has produced.
-    private static string ServiceDll(string project, string dll)
-    {
-        var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "services", project, "bin", configuration, "net10.0", dll);
-            if (File.Exists(candidate)) return candidate;
-        }
-        throw new FileNotFoundException($"services/{project}/bin/{configuration}/net10.0/{dll} not found; build the solution first.");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public void Dispose()

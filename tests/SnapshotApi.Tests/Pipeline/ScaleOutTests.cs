@@ -66,45 +66,26 @@ public sealed class ScaleOutTests(PipelineFixture cluster)
     }
 
     [Fact]
-    public async Task A_render_that_keeps_failing_ends_failed_with_a_reason()
+    public async Task A_render_that_keeps_failing_ends_failed_with_a_reason() => await cluster.WithFailingStorageWorkerAsync(async () =>
     {
-        // A storage root where "rooms" is a file: every write fails, as a broken volume would.
-        var brokenRoot = Path.Combine(Path.GetTempPath(), $"sts-broken-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(brokenRoot);
-        await File.WriteAllTextAsync(Path.Combine(brokenRoot, "rooms"), "not a folder");
-        await cluster.StopAsync(cluster.Worker);
-        var broken = await cluster.StartWorkerAsync(new Dictionary<string, string?> { ["Storage:Root"] = brokenRoot });
-        try
-        {
-            var room = TestRooms.WithEveryRole();
-            await cluster.Platform.Rooms.UpsertRoomAsync(new UpsertRoomRequest { Room = room });
-            var created = (await cluster.Admin.Snapshots.CreateSnapshotAsync(new CreateSnapshotRequest { RoomId = room.Id, Title = "doomed", Type = SnapshotType.Csv })).Snapshot;
+        var room = TestRooms.WithEveryRole();
+        await cluster.Platform.Rooms.UpsertRoomAsync(new UpsertRoomRequest { Room = room });
+        var created = (await cluster.Admin.Snapshots.CreateSnapshotAsync(new CreateSnapshotRequest { RoomId = room.Id, Title = "doomed", Type = SnapshotType.Csv })).Snapshot;
 
-            var final = (await cluster.Admin.WatchToEndAsync(created.Id))[^1];
+        var final = (await cluster.Admin.WatchToEndAsync(created.Id))[^1];
 
-            Assert.Equal(SnapshotStatus.Failed, final.Status);
-            Assert.Contains("after all retries", final.Error, StringComparison.Ordinal);
-            var task = (await cluster.Admin.Snapshots.GetTaskAsync(new GetTaskRequest { TaskId = created.TaskId })).Task;
-            Assert.Equal(SnapshotTaskStatus.Failed, task.Status);
-            Assert.Equal(final.Error, task.Error);
-            Assert.Equal(1, await cluster.ScalarAsync<long>(
-                "SELECT count(*) FROM audit_log WHERE snapshot_id = @p0 AND action = 'SnapshotFailed'", Guid.Parse(created.Id)));
-            // The poison message itself is kept in the error queue, not dropped.
-            if (cluster.Broker.Management is { } management)
-            {
-                await SnapshotWaiting.EventuallyAsync(async () =>
-                {
-                    using var queue = System.Text.Json.JsonDocument.Parse(
-                        await management.GetStringAsync($"queues/{Uri.EscapeDataString(cluster.Broker.VirtualHost)}/generate-snapshot_error"));
-                    return queue.RootElement.TryGetProperty("messages", out var count) && count.GetInt64() >= 1;
-                }, TimeSpan.FromSeconds(30), "the message to reach the error queue");
-            }
-        }
-        finally
+        Assert.Equal(SnapshotStatus.Failed, final.Status);
+        Assert.Contains("after all retries", final.Error, StringComparison.Ordinal);
+        var task = (await cluster.Admin.Snapshots.GetTaskAsync(new GetTaskRequest { TaskId = created.TaskId })).Task;
+        Assert.Equal(SnapshotTaskStatus.Failed, task.Status);
+        Assert.Equal(final.Error, task.Error);
+        Assert.Equal(1, await cluster.ScalarAsync<long>(
+            "SELECT count(*) FROM audit_log WHERE snapshot_id = @p0 AND action = 'SnapshotFailed'", Guid.Parse(created.Id)));
+        // The poison message itself is kept in the error queue, not dropped.
+        if (cluster.Broker.Management is not null)
         {
-            await cluster.StopAsync(broken);
-            await cluster.RestartWorkerAsync();
-            Directory.Delete(brokenRoot, recursive: true);
+            await SnapshotWaiting.EventuallyAsync(async () => await cluster.Broker.QueueFigureAsync("generate-snapshot_error") >= 1,
+                TimeSpan.FromSeconds(30), "the message to reach the error queue");
         }
-    }
+    });
 }

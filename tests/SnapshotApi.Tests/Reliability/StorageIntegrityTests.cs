@@ -3,8 +3,8 @@ using Sts.SnapshotApi.Tests.Infrastructure;
 
 namespace Sts.SnapshotApi.Tests.Reliability;
 
-[Collection(PipelineCollection.Name)]
-public sealed class StorageIntegrityTests(PipelineFixture cluster)
+/// <summary>Verification and deletion of stored files, on every kind of store (the subclasses below pick one).</summary>
+public abstract class StorageIntegrityTests(PipelineFixture cluster)
 {
     [Fact]
     public async Task Verification_finds_altered_files_missing_files_and_orphans()
@@ -14,13 +14,10 @@ public sealed class StorageIntegrityTests(PipelineFixture cluster)
         var altered = await CompletedAsync(room.Id, "altered");
         var missing = await CompletedAsync(room.Id, "missing");
         var intact = await CompletedAsync(room.Id, "intact");
-        var alteredPath = PathOf(altered);
-        var bytes = await File.ReadAllBytesAsync(alteredPath);
-        bytes[0] ^= 0x01;
-        await File.WriteAllBytesAsync(alteredPath, bytes);
-        File.Delete(PathOf(missing));
+        await cluster.Store.AlterAsync(KeyOf(altered), bytes => bytes[0] ^= 0x01);
+        Assert.True(await cluster.Store.DeleteAsync(KeyOf(missing), CancellationToken.None));
         var orphanKey = $"rooms/{room.Id}/{Guid.NewGuid():D}.csv";
-        await File.WriteAllTextAsync(Path.Combine(cluster.StorageRoot, orphanKey), "nobody's file");
+        await cluster.Store.WriteAsync(orphanKey, "nobody's file"u8.ToArray());
 
         var report = await cluster.Admin.Operations.VerifyStorageAsync(new VerifyStorageRequest());
 
@@ -30,6 +27,20 @@ public sealed class StorageIntegrityTests(PipelineFixture cluster)
         Assert.Contains(report.MissingFileKeys, k => k.Contains(missing.Id, StringComparison.Ordinal));
         Assert.Contains(orphanKey, report.OrphanFileKeys);
         Assert.True(report.FilesChecked >= 3);
+        await cluster.Store.DeleteAsync(orphanKey, CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task Delete_removes_the_stored_file()
+    {
+        var room = TestRooms.WithEveryRole();
+        await cluster.Platform.Rooms.UpsertRoomAsync(new UpsertRoomRequest { Room = room });
+        var snapshot = await CompletedAsync(room.Id, "to delete");
+        Assert.NotNull(await cluster.Store.ReadAllAsync(KeyOf(snapshot)));
+
+        await cluster.Admin.Snapshots.DeleteSnapshotAsync(new DeleteSnapshotRequest { SnapshotId = snapshot.Id });
+
+        Assert.Null(await cluster.Store.ReadAllAsync(KeyOf(snapshot)));
     }
 
     private async Task<Snapshot> CompletedAsync(string roomId, string title)
@@ -40,6 +51,11 @@ public sealed class StorageIntegrityTests(PipelineFixture cluster)
         return final;
     }
 
-    private string PathOf(Snapshot snapshot) =>
-        Directory.GetFiles(cluster.StorageRoot, $"{snapshot.Id}.csv", SearchOption.AllDirectories).Single();
+    private static string KeyOf(Snapshot snapshot) => $"rooms/{snapshot.RoomId}/{snapshot.Id}.csv";
 }
+
+[Collection(PipelineCollection.Name)]
+public sealed class StorageIntegrityOnFileSystemTests(PipelineFixture cluster) : StorageIntegrityTests(cluster);
+
+[Collection(S3PipelineCollection.Name)]
+public sealed class StorageIntegrityOnS3Tests(S3PipelineFixture cluster) : StorageIntegrityTests(cluster);

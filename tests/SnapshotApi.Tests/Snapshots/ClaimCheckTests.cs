@@ -2,17 +2,19 @@ using System.IO.Compression;
 using System.Text;
 using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
 using Sts.Api.V1;
 using Sts.Shared.Rooms;
 using Sts.SnapshotApi.Snapshots;
+using Sts.SnapshotApi.Telemetry;
 using Sts.SnapshotApi.Tests.Infrastructure;
 
 namespace Sts.SnapshotApi.Tests.Snapshots;
 
-/// <summary>Large frozen room states are written once to storage and travel by key (issue 9).</summary>
-[Collection(PipelineCollection.Name)]
-public sealed class ClaimCheckTests(PipelineFixture cluster)
+/// <summary>Large frozen room states are written once to storage and travel by key (issue 9), on every kind of store.</summary>
+public abstract class ClaimCheckTests(PipelineFixture cluster)
 {
     [Fact]
     public async Task A_large_room_is_frozen_to_storage_and_its_message_carries_only_the_key()
@@ -60,7 +62,7 @@ public sealed class ClaimCheckTests(PipelineFixture cluster)
         {
             await cluster.ExecuteAsync("DROP TRIGGER refuse_full_disk ON snapshots; DROP FUNCTION refuse_full_disk();");
         }
-        Assert.Empty(StatesOf(room.Id));
+        Assert.Empty(await cluster.Store.KeysAsync($"states/{room.Id}/"));
         Assert.Equal(0L, await cluster.ScalarAsync<long>("SELECT count(*) FROM snapshots WHERE room_id = @p0", room.Id));
     }
 
@@ -74,10 +76,10 @@ public sealed class ClaimCheckTests(PipelineFixture cluster)
         {
             missing = await CreateAsync(room.Id, "missing state");
             altered = await CreateAsync(room.Id, "altered state");
-            File.Delete(PathOf(missing));
+            Assert.True(await cluster.Store.DeleteAsync(KeyOf(missing), CancellationToken.None));
             var state = await ReadStateAsync(KeyOf(altered));
             state[state.Length / 2] ^= 0x20; // still valid gzip, no longer the frozen room
-            await WriteStateAsync(PathOf(altered), state);
+            await WriteStateAsync(KeyOf(altered), state);
         }
         finally
         {
@@ -97,22 +99,19 @@ public sealed class ClaimCheckTests(PipelineFixture cluster)
     {
         var room = await LargeRoomAsync();
         var claimed = await CreateAsync(room.Id, "claimed");
-        var old = DateTime.UtcNow.AddHours(-2);
-        File.SetLastWriteTimeUtc(PathOf(claimed), old);
-        var orphanOld = Path.Combine(cluster.StorageRoot, "states", room.Id, $"{Guid.NewGuid():D}.json.gz");
-        var orphanNew = Path.Combine(cluster.StorageRoot, "states", room.Id, $"{Guid.NewGuid():D}.json.gz");
-        await File.WriteAllBytesAsync(orphanOld, [1, 2, 3]);
-        await File.WriteAllBytesAsync(orphanNew, [1, 2, 3]);
-        File.SetLastWriteTimeUtc(orphanOld, old);
+        var orphan = $"states/{room.Id}/{Guid.NewGuid():D}.json.gz";
+        await cluster.Store.WriteAsync(orphan, [1, 2, 3]);
 
-        var housekeeping = cluster.Api.Services.GetServices<IHostedService>().OfType<Housekeeping>().Single();
-        var (_, _, removed) = await housekeeping.RunOnceAsync(CancellationToken.None);
+        // Now: the orphan is younger than the grace period and may belong to a create still committing.
+        var (_, _, removedNow) = await HousekeepingAt(TimeSpan.Zero).RunOnceAsync(CancellationToken.None);
+        Assert.NotNull(await cluster.Store.ReadAllAsync(orphan));
 
-        Assert.True(removed >= 1);
-        Assert.False(File.Exists(orphanOld));
-        Assert.True(File.Exists(orphanNew), "a state younger than the grace period may belong to a create still committing");
-        Assert.True(File.Exists(PathOf(claimed)));
-        File.Delete(orphanNew);
+        // Two hours on (the grace is one): the orphan goes, the claimed state stays. Stores cannot backdate an object,
+        // so the housekeeping's clock moves instead.
+        var (_, _, removedLater) = await HousekeepingAt(TimeSpan.FromHours(2)).RunOnceAsync(CancellationToken.None);
+        Assert.True(removedLater >= 1, $"removed {removedNow} now, {removedLater} two hours on");
+        Assert.Null(await cluster.Store.ReadAllAsync(orphan));
+        Assert.NotNull(await cluster.Store.ReadAllAsync(KeyOf(claimed)));
     }
 
     [Fact]
@@ -123,16 +122,16 @@ public sealed class ClaimCheckTests(PipelineFixture cluster)
         var altered = await CreateAsync(room.Id, "altered");
         var state = await ReadStateAsync(KeyOf(altered));
         state[10] ^= 0x01;
-        await WriteStateAsync(PathOf(altered), state);
+        await WriteStateAsync(KeyOf(altered), state);
         var orphanKey = $"states/{room.Id}/{Guid.NewGuid():D}.json.gz";
-        await File.WriteAllBytesAsync(Path.Combine(cluster.StorageRoot, orphanKey), [1, 2, 3]);
+        await cluster.Store.WriteAsync(orphanKey, [1, 2, 3]);
 
         var report = await cluster.Admin.Operations.VerifyStorageAsync(new VerifyStorageRequest());
 
         Assert.Contains(altered.Id, report.MismatchedSnapshotIds);
         Assert.DoesNotContain(intact.Id, report.MismatchedSnapshotIds);
         Assert.Contains(orphanKey, report.OrphanFileKeys);
-        File.Delete(Path.Combine(cluster.StorageRoot, orphanKey));
+        await cluster.Store.DeleteAsync(orphanKey, CancellationToken.None);
         await cluster.Admin.WatchToEndAsync(intact.Id);
         await cluster.Admin.WatchToEndAsync(altered.Id);
     }
@@ -143,12 +142,11 @@ public sealed class ClaimCheckTests(PipelineFixture cluster)
         var room = await LargeRoomAsync();
         var snapshot = await CreateAsync(room.Id, "to delete");
         await cluster.Admin.WatchToEndAsync(snapshot.Id);
-        var path = PathOf(snapshot);
-        Assert.True(File.Exists(path));
+        Assert.NotNull(await cluster.Store.ReadAllAsync(KeyOf(snapshot)));
 
         await cluster.Admin.Snapshots.DeleteSnapshotAsync(new DeleteSnapshotRequest { SnapshotId = snapshot.Id });
 
-        Assert.False(File.Exists(path));
+        Assert.Null(await cluster.Store.ReadAllAsync(KeyOf(snapshot)));
     }
 
     /// <summary>The large sample room (about 0.9 MB of JSON), far above the 64 KiB inline limit, under an id of its own.</summary>
@@ -164,27 +162,40 @@ public sealed class ClaimCheckTests(PipelineFixture cluster)
 
     private static string KeyOf(Snapshot snapshot) => $"states/{snapshot.RoomId}/{snapshot.Id}.json.gz";
 
-    private string PathOf(Snapshot snapshot) => Path.Combine(cluster.StorageRoot, KeyOf(snapshot));
-
-    private string[] StatesOf(string roomId)
+    /// <summary>The API's housekeeping, with a clock <paramref name="ahead"/> of the real one.</summary>
+    private Housekeeping HousekeepingAt(TimeSpan ahead)
     {
-        var folder = Path.Combine(cluster.StorageRoot, "states", roomId);
-        return Directory.Exists(folder) ? Directory.GetFiles(folder) : [];
+        var services = cluster.Services;
+        return new Housekeeping(services.GetRequiredService<NpgsqlDataSource>(), cluster.Store, services.GetRequiredService<IOptions<TaskOptions>>(),
+            services.GetRequiredService<IOptions<RoomStateOptions>>(), new ShiftedClock(ahead), services.GetRequiredService<ApiMetrics>(),
+            services.GetRequiredService<ILogger<Housekeeping>>());
     }
 
     private async Task<byte[]> ReadStateAsync(string key)
     {
-        await using var file = File.OpenRead(Path.Combine(cluster.StorageRoot, key));
-        await using var gunzip = new GZipStream(file, CompressionMode.Decompress);
+        var stored = await cluster.Store.ReadAllAsync(key) ?? throw new InvalidOperationException($"No state {key}.");
+        await using var gunzip = new GZipStream(new MemoryStream(stored), CompressionMode.Decompress);
         using var state = new MemoryStream();
         await gunzip.CopyToAsync(state);
         return state.ToArray();
     }
 
-    private static async Task WriteStateAsync(string path, byte[] state)
+    private async Task WriteStateAsync(string key, byte[] state)
     {
-        await using var file = File.Create(path);
-        await using var gzip = new GZipStream(file, CompressionLevel.Fastest);
-        await gzip.WriteAsync(state);
+        using var gzipped = new MemoryStream();
+        await using (var gzip = new GZipStream(gzipped, CompressionLevel.Fastest, leaveOpen: true))
+            await gzip.WriteAsync(state);
+        await cluster.Store.WriteAsync(key, gzipped.ToArray());
+    }
+
+    private sealed class ShiftedClock(TimeSpan ahead) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => base.GetUtcNow() + ahead;
     }
 }
+
+[Collection(PipelineCollection.Name)]
+public sealed class ClaimCheckOnFileSystemTests(PipelineFixture cluster) : ClaimCheckTests(cluster);
+
+[Collection(S3PipelineCollection.Name)]
+public sealed class ClaimCheckOnS3Tests(S3PipelineFixture cluster) : ClaimCheckTests(cluster);
