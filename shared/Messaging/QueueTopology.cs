@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
 using Sts.Shared.Hosting;
+using Sts.Shared.Tls;
 
 namespace Sts.Shared.Messaging;
 
@@ -16,7 +17,8 @@ namespace Sts.Shared.Messaging;
 /// RabbitMQ refuses a declaration of another type with PRECONDITION_FAILED; MassTransit would retry that forever, so
 /// this check turns it into one <see cref="StartupCheckException"/> naming the queues and the way out.
 /// </summary>
-public sealed partial class QueueTopology(BusAddress address, IOptions<BusOptions> options, QueueTopology.Queues queues, ILogger<QueueTopology> logger)
+public sealed partial class QueueTopology(
+    BusAddress address, IOptions<BusOptions> options, QueueTopology.Queues queues, IConfiguration configuration, ILogger<QueueTopology> logger)
     : IHostedService
 {
     /// <summary>How long start-up waits for the broker, as MassTransit's own start does.</summary>
@@ -73,6 +75,8 @@ public sealed partial class QueueTopology(BusAddress address, IOptions<BusOption
         {
             Uri = address.Host, UserName = address.Username, Password = address.Password, ClientProvidedName = "sts queue topology",
         };
+        // amqps:// turns TLS on (Uri above); the broker's certificate is checked as the bus checks it.
+        if (BrokerTrust.From(configuration, address.Host) is { } trust) factory.Ssl.CertificateValidationCallback = trust;
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(StartTimeout);
         while (true)
