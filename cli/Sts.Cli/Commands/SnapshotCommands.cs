@@ -51,12 +51,14 @@ public static class SnapshotCommands
         var api = new ApiOptions(command, DevIdentity.Admin);
         command.SetAction((parseResult, ct) => api.RunAsync(parseResult, async connection =>
         {
+            var snapshotOptions = options.Read(parseResult);
+            snapshotOptions.CompareToSnapshotId = parseResult.GetValue(compareTo) ?? "";
             var request = new CreateSnapshotRequest
             {
                 RoomId = parseResult.GetRequiredValue(room),
                 Title = parseResult.GetRequiredValue(title),
                 Type = parseResult.GetRequiredValue(type),
-                Options = options.Read(parseResult, compareTo: parseResult.GetValue(compareTo) ?? ""),
+                Options = snapshotOptions,
                 RequestId = parseResult.GetValue(requestId) ?? Guid.NewGuid().ToString("D"),
                 Priority = parseResult.GetValue(scheduled) ? SnapshotPriority.Scheduled : SnapshotPriority.Interactive,
             };

@@ -30,14 +30,12 @@ public sealed class SnapshotOptionFlags
     public bool Given(ParseResult parseResult) =>
         new Option[] { _noDocuments, _noActivity, _noApprovals, _activityLimit, _watermark }.Any(o => parseResult.GetResult(o) is { Implicit: false });
 
-    /// <param name="compareTo">The snapshot a PDF opens with the changes since (snapshots create only).</param>
-    public SnapshotOptions Read(ParseResult parseResult, string compareTo = "") => new()
+    public SnapshotOptions Read(ParseResult parseResult) => new()
     {
         IncludeDocuments = !parseResult.GetValue(_noDocuments),
         IncludeActivity = !parseResult.GetValue(_noActivity),
         IncludeApprovals = !parseResult.GetValue(_noApprovals),
         ActivityLimit = parseResult.GetValue(_activityLimit),
         Watermark = parseResult.GetValue(_watermark) ?? "",
-        CompareToSnapshotId = compareTo,
     };
 }
