@@ -78,9 +78,10 @@ public sealed partial class SnapshotChangeFeed(
                     var change = new Change(row is null ? null : SnapshotMapping.ToProto(row));
                     foreach (var watcher in topic.Watchers.Keys) watcher.Offer(change);
                 }
-                catch (Exception ex) when (TransientFaults.IsTransient(ex))
+                catch (Exception ex)
                 {
-                    // The watchers keep their last state; the safety net reads again shortly.
+                    // Any fault, transient or not: the watchers keep their last state and the safety net reads again
+                    // shortly. Letting it escape would leave Pending above zero, and no later refresh would ever run.
                     RefreshFailed(logger, snapshotId, ex.Message);
                 }
             }
