@@ -16,7 +16,7 @@ namespace Sts.SnapshotApi.Snapshots;
 /// <summary>Creates, reads, lists and deletes snapshots. Validate, authorise, do the work, map.</summary>
 public sealed partial class SnapshotGrpcService(
     StsDbContext db, RoomAccess access, RpcCall call, SnapshotCreator creator, SnapshotChangeFeed changes, ISnapshotStore store,
-    SnapshotDeleter deleter, AuditLog auditLog, TimeProvider clock, ApiMetrics metrics, IHostApplicationLifetime lifetime,
+    SnapshotDeleter deleter, TimeProvider clock, ApiMetrics metrics, IHostApplicationLifetime lifetime,
     ILogger<SnapshotGrpcService> logger, SnapshotVerification verification, SnapshotDiff diffs)
     : SnapshotService.SnapshotServiceBase
 {
@@ -30,16 +30,12 @@ public sealed partial class SnapshotGrpcService(
         if (input.Options.CompareToSnapshotId.Length > 0)
             input = input with { CompareTo = await CompareToAsync(request.RoomId, input.Options.CompareToSnapshotId, ct) };
 
-        var outcome = await creator.CreateAsync(input, snapshotId =>
-        {
-            call.SnapshotId = snapshotId;
-            return call.ToAuditEntry(StatusCode.OK);
-        }, call.Audit, ct);
+        var outcome = await creator.CreateAsync(input, call.OkRecordFor, call.Audit, ct);
 
         switch (outcome)
         {
             case CreateOutcome.Created created:
-                call.AuditWritten = true;
+                call.AuditCommitted();
                 return new CreateSnapshotResponse { Snapshot = SnapshotMapping.ToProto(created.Snapshot) };
             case CreateOutcome.Replayed replayed:
                 call.SnapshotId = replayed.Snapshot.Id;
@@ -128,7 +124,7 @@ public sealed partial class SnapshotGrpcService(
         if (reason.Length > 0) call.Audit["hold_reason"] = reason;
         var at = clock.StoredNow();
         SnapshotRow? row = null;
-        await db.InAuditedTransactionAsync(auditLog, call, async () =>
+        await call.InAuditedTransactionAsync(db, async () =>
         {
             var changed = await db.Snapshots.Where(s => s.Id == id).ExecuteUpdateAsync(u => u
                 .SetProperty(s => s.LegalHoldAt, hold ? at : null)
