@@ -42,7 +42,7 @@ public sealed partial class SnapshotGrpcService(
                 return new CreateSnapshotResponse { Snapshot = SnapshotMapping.ToProto(replayed.Snapshot) };
             case CreateOutcome.RequestIdReused reused:
                 call.SnapshotId = reused.First.Id;
-                var v = new Violations();
+                var v = new FieldValidator();
                 v.Add("request_id", $"was already used for a different request (snapshot {reused.First.Id}); use a new request_id");
                 v.ThrowIfAny();
                 throw new UnreachableException();

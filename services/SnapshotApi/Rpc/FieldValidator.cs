@@ -7,8 +7,8 @@ using Grpc.Core;
 
 namespace Sts.SnapshotApi.Rpc;
 
-/// <summary>Collects field violations for one request and throws INVALID_ARGUMENT with a google.rpc.BadRequest.</summary>
-public sealed partial class Violations
+/// <summary>Validates one request field by field, collecting the violations, and throws INVALID_ARGUMENT with a google.rpc.BadRequest naming each.</summary>
+public sealed partial class FieldValidator
 {
     // Enough to point at every class of mistake without building a huge trailer for a huge bad payload.
     private const int MaxReported = 50;
