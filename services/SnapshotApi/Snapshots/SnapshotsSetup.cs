@@ -18,6 +18,7 @@ public static class SnapshotsSetup
         services.AddSingleton<SnapshotTransitions>();
         services.AddSingleton<SnapshotChangeFeed>();
         services.AddHostedService(sp => sp.GetRequiredService<SnapshotChangeFeed>());
+        services.AddSingleton<SnapshotFileReader>();
         services.AddScoped<SnapshotVerification>();
         services.AddScoped<SnapshotDiff>();
         services.AddSingleton<SnapshotDeleter>();
