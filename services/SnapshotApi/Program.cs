@@ -1,8 +1,9 @@
+using Microsoft.Extensions.Options;
 using Sts.Shared.Hosting;
 using Sts.SnapshotApi;
 using Sts.SnapshotApi.Data;
 
 var app = SnapshotApiHost.Create(args);
-if (app.Configuration.GetValue("Database:MigrateOnStartup", true))
+if (app.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value.MigrateOnStartup)
     await app.Services.MigrateDatabaseAsync();
 return await app.RunServiceAsync();

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Google.Protobuf.WellKnownTypes;
 using Google.Rpc;
+using Sts.Shared.Text;
 using Grpc.Core;
 
 namespace Sts.SnapshotApi.Rpc;
@@ -37,7 +38,7 @@ public sealed partial class Violations
     public void Id(string field, string value)
     {
         if (value.Length == 0) Add(field, "is required");
-        else if (!IdPattern().IsMatch(value)) Add(field, "must be 1-64 characters from [A-Za-z0-9_-], starting with a letter or digit");
+        else if (!SafeId.IsValid(value)) Add(field, "must be " + SafeId.Description);
     }
 
     public void Uuid(string field, string value, bool required = true)
@@ -105,9 +106,6 @@ public sealed partial class Violations
     }
 
     public static bool TryUuid(string value, out Guid id) => Guid.TryParseExact(value, "D", out id);
-
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_-]{0,63}\\z")]
-    private static partial Regex IdPattern();
 
     [GeneratedRegex(@"^[^@\s\p{C}]+@[^@\s\p{C}]+\z")]
     private static partial Regex EmailPattern();
