@@ -130,6 +130,11 @@ public sealed class ScheduleFiringTests(ScheduleFixture fixture, ITestOutputHelp
         await fixture.StopAsync(fixture.Worker);
         try
         {
+            // A render the worker finished just before it stopped completes only when the API applies its event (a quick
+            // render sends no progress, so its task reads pending until then); counting the backlog before that would
+            // let it shrink under the test. Its file is stored before the event is sent.
+            await SnapshotWaiting.EventuallyAsync(async () => !await AnyUnfinishedTaskWithAStoredFileAsync(),
+                TimeSpan.FromSeconds(30), "the stopped worker's last renders to complete");
             // Scheduled work may fill the backlog up to what is pending now plus one.
             var pending = await fixture.CountAsync("SELECT count(*) FROM tasks WHERE status = 'pending'");
             await using var runners = await fixture.StartRunnersAsync(1, Start, overrides: new Dictionary<string, string?>
@@ -181,6 +186,15 @@ public sealed class ScheduleFiringTests(ScheduleFixture fixture, ITestOutputHelp
     /// Admission reads the backlog a replica samples once a second (PipelineGauges, on real time), not the table: a
     /// slot tried before the sample shows the drain would be held back again, 30 s more of a clock only the test moves.
     /// </summary>
+    private async Task<bool> AnyUnfinishedTaskWithAStoredFileAsync()
+    {
+        var unfinished = await fixture.ScalarAsync<string>(
+            "SELECT string_agg(s.room_id || '/' || s.id, ',') FROM tasks t JOIN snapshots s ON s.id = t.snapshot_id WHERE t.status IN ('pending', 'running')") ?? "";
+        return unfinished.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(path => path.Split('/')).Any(p =>
+            Directory.Exists(Path.Combine(fixture.StorageRoot, "rooms", p[0]))
+            && Directory.EnumerateFiles(Path.Combine(fixture.StorageRoot, "rooms", p[0]), p[1] + ".*").Any());
+    }
+
     private static Task RoomInBacklogAsync(WebApplication replica, long pending, string what) =>
         SnapshotWaiting.EventuallyAsync(async () => await replica.Services.GetRequiredService<PipelineGauges>().PendingTasksAsync(CancellationToken.None) <= pending,
             TimeSpan.FromSeconds(30), what);
