@@ -7,6 +7,7 @@ using Sts.Shared.Telemetry;
 using Sts.SnapshotApi.Admin;
 using Sts.SnapshotApi.Audit;
 using Sts.SnapshotApi.Auth;
+using Sts.SnapshotApi.Backups;
 using Sts.SnapshotApi.Data;
 using Sts.SnapshotApi.Messaging;
 using Sts.SnapshotApi.Rooms;
@@ -57,6 +58,7 @@ public static class SnapshotApiHost
         services.AddSingleton<CallerRateLimiter>();
         services.AddAudit();
         services.AddSchedules();
+        services.AddBackups();
 
         // A room travels whole in UpsertRoom and GetRoom, so a message must hold the largest room the API accepts.
         var maxMessageBytes = config.GetValue("Grpc:MaxMessageBytes", 16 * 1024 * 1024);
