@@ -16,7 +16,8 @@ public sealed class BackupLock(NpgsqlDataSource dataSource, TimeProvider clock)
     /// <summary>Takes the lock or throws <see cref="BackupBusyException"/> naming the holder.</summary>
     public async Task<Lease> AcquireAsync(string operation, string id, CancellationToken ct)
     {
-        var name = $"{NamePrefix}{operation} {id} on {Environment.MachineName} since {clock.GetUtcNow():yyyy-MM-dd'T'HH:mm:ss'Z'}";
+        // application_name keeps 63 bytes: the operation and id first, the host last.
+        var name = $"{NamePrefix}{operation} {id} since {clock.GetUtcNow():HH:mm:ss'Z'} on {Environment.MachineName}";
         var connection = await dataSource.OpenConnectionAsync(ct);
         try
         {

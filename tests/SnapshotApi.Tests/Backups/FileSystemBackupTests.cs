@@ -1,0 +1,166 @@
+using Grpc.Core;
+using Npgsql;
+using Sts.Api.V1;
+using Sts.Shared.Storage;
+using Sts.SnapshotApi.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace Sts.SnapshotApi.Tests.Backups;
+
+/// <summary>
+/// Backups on filesystem storage: the round trip (<see cref="BackupRoundTrip"/>), verify and restore refusing a
+/// corrupted dump and a missing file, the deployment-wide lock, and the rollback of a restore that failed part-way.
+/// </summary>
+public sealed class FileSystemBackupTests(PipelineFixture fixture, ITestOutputHelper output) : BackupRoundTrip(fixture, output), IClassFixture<PipelineFixture>
+{
+    [Fact]
+    public async Task A_corrupted_dump_is_reported_by_verify_and_refused_by_restore_with_nothing_touched()
+    {
+        await BackupData.LoadAsync(Fixture, 3);
+        var backup = await CreateAsync();
+        var key = $"backups/{backup.Id}/dump.pgc";
+        var dump = await ReadAsync(key);
+        dump[dump.Length / 2] ^= 0x5A;
+        await Fixture.Store.WriteAsync(key, dump, CancellationToken.None);
+
+        await AssertRefusedAsync(backup.Id, "dump.pgc");
+    }
+
+    [Fact]
+    public async Task A_missing_file_is_reported_by_verify_and_refused_by_restore_with_nothing_touched()
+    {
+        var shas = await BackupData.LoadAsync(Fixture, 3);
+        var backup = await CreateAsync();
+        var snapshotId = shas.Keys.First();
+        var snapshot = (await Fixture.Admin.Snapshots.GetSnapshotAsync(new GetSnapshotRequest { SnapshotId = snapshotId })).Snapshot;
+        var fileKey = StorageKey.For(snapshot.RoomId, Guid.Parse(snapshotId), snapshot.Type switch
+        {
+            SnapshotType.Pdf => ".pdf", SnapshotType.Json => ".json", _ => ".csv",
+        });
+        Assert.True(await Fixture.Store.DeleteAsync(StorageKey.ForBackupCopy(backup.Id, fileKey), CancellationToken.None));
+
+        await AssertRefusedAsync(backup.Id, fileKey);
+    }
+
+    [Fact]
+    public async Task Two_concurrent_backups_one_runs_and_the_other_is_refused_naming_it()
+    {
+        await BackupData.LoadAsync(Fixture, 3);
+        var other = await Fixture.AdminOfAsync(await Fixture.StartApiAsync());
+        // Both replicas, at once: the lock is the database's, not a replica's.
+        var first = Fixture.Admin.Operations.CreateBackupAsync(new CreateBackupRequest(), deadline: DateTime.UtcNow.AddMinutes(5)).ResponseAsync;
+        var second = other.Operations.CreateBackupAsync(new CreateBackupRequest(), deadline: DateTime.UtcNow.AddMinutes(5)).ResponseAsync;
+        var outcomes = await Task.WhenAll(Outcome(first), Outcome(second));
+
+        var ran = Assert.Single(outcomes, o => o.Backup is not null).Backup!;
+        var refused = Assert.Single(outcomes, o => o.Error is not null).Error!;
+        Assert.Equal(StatusCode.FailedPrecondition, refused.StatusCode);
+        Assert.Contains($"create {ran.Id}", refused.Status.Detail);
+        Assert.True(ran.Verification.Ok);
+    }
+
+    [Fact]
+    public async Task A_restore_that_fails_part_way_is_undone_by_restoring_its_rollback_backup()
+    {
+        await BackupData.LoadAsync(Fixture, 3);
+        var old = await CreateAsync();
+        // The state to come back to: more rooms and snapshots after the backup.
+        var later = await BackupData.LoadAsync(Fixture, 3);
+        await BackupData.WaitSealedAsync(Fixture);
+        var expected = await BackupData.PlainDumpAsync(Fixture.ConnectionString, "audit_log");
+        var chainBefore = await ChainAsync();
+
+        // A replica whose pg_restore restores and then fails: a fault after the database was replaced.
+        var failing = Path.Combine(Path.GetTempPath(), $"sts-failing-pg-restore-{Guid.NewGuid():N}");
+        await File.WriteAllTextAsync(failing, "#!/bin/sh\npg_restore \"$@\" || exit $?\necho 'injected failure after pg_restore' >&2\nexit 3\n");
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(failing, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        try
+        {
+            var replica = await Fixture.AdminOfAsync(await Fixture.StartApiAsync(new Dictionary<string, string?> { ["Backup:PgRestorePath"] = failing }));
+            var failed = await BackupData.FailsAsync(replica.Operations.RestoreBackupAsync(new RestoreBackupRequest { BackupId = old.Id }, deadline: DateTime.UtcNow.AddMinutes(5)));
+            Assert.Equal(StatusCode.Aborted, failed.StatusCode);
+            Assert.Contains("injected failure", failed.Status.Detail);
+            var rollbackId = RollbackIdIn(failed.Status.Detail);
+            await BackupData.AfterRestoreAsync(Fixture);
+            // The database is the old backup's now, part-way: the later snapshots are gone from it.
+            Assert.Equal(0L, await Fixture.ScalarAsync<long>("SELECT count(*) FROM snapshots WHERE id = @p0", Guid.Parse(later.Keys.First())));
+
+            var undone = await Fixture.Admin.Operations.RestoreBackupAsync(new RestoreBackupRequest { BackupId = rollbackId }, deadline: DateTime.UtcNow.AddMinutes(5));
+            Assert.Equal(rollbackId, undone.Restored.Id);
+            await BackupData.AfterRestoreAsync(Fixture);
+        }
+        finally
+        {
+            File.Delete(failing);
+        }
+        await BackupData.WaitSealedAsync(Fixture);
+        Assert.Equal(expected, await BackupData.PlainDumpAsync(Fixture.ConnectionString, "audit_log"));
+        // The audit log is the one from before, plus the records of the restores themselves.
+        Assert.StartsWith(chainBefore, await ChainAsync());
+        var chain = await Fixture.Admin.Audit.VerifyAuditChainAsync(new VerifyAuditChainRequest());
+        Assert.True(chain.Valid, chain.Reason);
+        await BackupData.AssertDownloadsAsync(Fixture.Admin, later);
+    }
+
+    private async Task AssertRefusedAsync(string backupId, string fault)
+    {
+        var verified = await Fixture.Admin.Operations.VerifyBackupAsync(new VerifyBackupRequest { BackupId = backupId }, deadline: DateTime.UtcNow.AddMinutes(2));
+        Assert.False(verified.Verification.Ok);
+        Assert.Contains(verified.Verification.Faults, f => f.Contains(fault, StringComparison.Ordinal));
+
+        var (cli, cliOutput, _) = await StsCli.RunAsync("admin", "backup", "verify", backupId, "--api", Fixture.Address.ToString(),
+            "--token", Fixture.Mint(ApiFixture.AdminEmail, Sts.Shared.Auth.StsClaims.AdminRole, [], TimeSpan.FromMinutes(5)));
+        Assert.Equal(1, cli);
+        Assert.Contains($"FAULT: ", cliOutput);
+        Assert.Contains(fault, cliOutput);
+
+        await BackupData.WaitSealedAsync(Fixture);
+        var before = await BackupData.PlainDumpAsync(Fixture.ConnectionString, "audit_log");
+        var backupsBefore = (await Fixture.Admin.Operations.ListBackupsAsync(new ListBackupsRequest())).Backups.Count;
+        var refused = await BackupData.FailsAsync(Fixture.Admin.Operations.RestoreBackupAsync(new RestoreBackupRequest { BackupId = backupId }, deadline: DateTime.UtcNow.AddMinutes(2)));
+        Assert.Equal(StatusCode.FailedPrecondition, refused.StatusCode);
+        Assert.Contains("does not verify", refused.Status.Detail);
+        Assert.Contains(fault, refused.Status.Detail);
+        // Nothing touched: the same database, and no rollback backup either.
+        Assert.Equal(before, await BackupData.PlainDumpAsync(Fixture.ConnectionString, "audit_log"));
+        Assert.Equal(backupsBefore, (await Fixture.Admin.Operations.ListBackupsAsync(new ListBackupsRequest())).Backups.Count);
+    }
+
+    private async Task<Backup> CreateAsync()
+    {
+        var backup = await Fixture.Admin.Operations.CreateBackupAsync(new CreateBackupRequest(), deadline: DateTime.UtcNow.AddMinutes(5));
+        Assert.True(backup.Verification.Ok, string.Join("; ", backup.Verification.Faults));
+        return backup;
+    }
+
+    private async Task<byte[]> ReadAsync(string key)
+    {
+        await using var stream = await Fixture.Store.OpenReadAsync(key, CancellationToken.None) ?? throw new Xunit.Sdk.XunitException($"{key} is not stored");
+        using var copy = new MemoryStream();
+        await stream.CopyToAsync(copy);
+        return copy.ToArray();
+    }
+
+    /// <summary>The sealed chain's hashes in order, comma-separated.</summary>
+    private async Task<string> ChainAsync() =>
+        await Fixture.ScalarAsync<string>("SELECT string_agg(hash, ',' ORDER BY sequence) FROM audit_log WHERE sequence IS NOT NULL") ?? "";
+
+    private static string RollbackIdIn(string message)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(message, @"sts admin backup restore ([0-9]{8}T[0-9]{6}Z-[0-9a-f]{8})");
+        Assert.True(match.Success, $"no rollback command in: {message}");
+        return match.Groups[1].Value;
+    }
+
+    private static async Task<(Backup? Backup, RpcException? Error)> Outcome(Task<Backup> call)
+    {
+        try
+        {
+            return (await call, null);
+        }
+        catch (RpcException ex)
+        {
+            return (null, ex);
+        }
+    }
+}
