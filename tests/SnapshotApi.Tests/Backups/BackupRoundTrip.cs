@@ -33,6 +33,8 @@ public abstract class BackupRoundTrip(PipelineFixture fixture, ITestOutputHelper
             var backup = await Fixture.Admin.Operations.CreateBackupAsync(new CreateBackupRequest(), deadline: DateTime.UtcNow.AddMinutes(10));
             Assert.True(backup.Verification.Ok, string.Join("; ", backup.Verification.Faults));
             Assert.True(backup.FileCount >= shas.Count, $"{backup.FileCount} objects in the backup, {shas.Count} snapshots made");
+            var states = await Fixture.ScalarAsync<long>("SELECT count(*) FROM snapshots WHERE state_key IS NOT NULL");
+            Assert.Equal(await Fixture.ScalarAsync<long>("SELECT count(*) FROM snapshots WHERE status = 'completed'") + states, backup.FileCount);
             Assert.StartsWith("15.", backup.ServerVersion);
             Assert.NotEmpty(backup.SchemaVersion);
             Assert.True(backup.AuditHeadSequence > shas.Count, $"audit head {backup.AuditHeadSequence}");

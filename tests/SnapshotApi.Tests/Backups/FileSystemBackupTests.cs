@@ -10,9 +10,17 @@ namespace Sts.SnapshotApi.Tests.Backups;
 /// <summary>
 /// Backups on filesystem storage: the round trip (<see cref="BackupRoundTrip"/>), verify and restore refusing a
 /// corrupted dump and a missing file, the deployment-wide lock, and the rollback of a restore that failed part-way.
+/// Every room state is claim-checked here (RoomState:InlineMaxBytes=0), so backups carry state objects as well as
+/// files; the S3 round trip keeps them inline.
 /// </summary>
-public sealed class FileSystemBackupTests(PipelineFixture fixture, ITestOutputHelper output) : BackupRoundTrip(fixture, output), IClassFixture<PipelineFixture>
+public sealed class FileSystemBackupTests(FileSystemBackupTests.ClaimCheckedPipeline fixture, ITestOutputHelper output)
+    : BackupRoundTrip(fixture, output), IClassFixture<FileSystemBackupTests.ClaimCheckedPipeline>
 {
+    public sealed class ClaimCheckedPipeline : PipelineFixture
+    {
+        protected override void ConfigureApi(IDictionary<string, string?> settings) => settings["RoomState:InlineMaxBytes"] = "0";
+    }
+
     [Fact]
     public async Task A_corrupted_dump_is_reported_by_verify_and_refused_by_restore_with_nothing_touched()
     {
