@@ -38,7 +38,7 @@ public sealed partial class BackupCreator(
             {
                 if (!await store.CopyAsync(file.Key, StorageKey.ForBackupCopy(id, file.Key), ct))
                     throw new BackupFailedException(
-                        $"Snapshot {file.SnapshotId:D}'s object {file.Key} is missing from storage, so backup {id} cannot hold it (a snapshot deleted during the backup, or a lost file: sts admin verify-storage tells which). The next backup tries again.");
+                        $"Snapshot {file.SnapshotId:D}'s object {file.Key} is missing from storage, so backup {id} cannot hold it (a snapshot deleted during the backup, or a lost file: AdminService.VerifyStorage tells which). The next backup tries again.");
             }
             var manifest = new BackupManifest(id, createdAt, reason, new BackupObject(dump.SizeBytes, dump.Sha256), state.ServerVersion,
                 state.SchemaVersion, state.AuditHead, state.Files, clock.GetElapsedTime(started).TotalSeconds);

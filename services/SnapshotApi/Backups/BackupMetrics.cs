@@ -15,7 +15,7 @@ public sealed class BackupMetrics
     private double _duration;
     private int _verificationOk;
 
-    public BackupMetrics(IMeterFactory meterFactory)
+    public BackupMetrics(IMeterFactory meterFactory, Microsoft.Extensions.Options.IOptions<BackupOptions> options)
     {
         var meter = meterFactory.Create(ApiMetrics.MeterName);
         _runs = meter.CreateCounter<long>("sts.backup.runs", description: "Backup operations, by operation (create, verify, restore, retention) and outcome (ok, failed, busy, refused).");
@@ -23,6 +23,8 @@ public sealed class BackupMetrics
             "Unix time at which the newest verified backup was taken (0 when there is none).");
         meter.CreateObservableGauge("sts.backup.size", () => Volatile.Read(ref _size), "By", "Dump plus snapshot objects of the newest verified backup.");
         meter.CreateObservableGauge("sts.backup.duration", () => Volatile.Read(ref _duration), "s", "How long the newest verified backup took to take.");
+        // So that the alert's "two intervals" follows the setting rather than a number written into the rule.
+        meter.CreateObservableGauge("sts.backup.interval", () => options.Value.Interval.TotalSeconds, "s", "Backup:Interval, the schedule's period.");
         meter.CreateObservableGauge("sts.backup.verification_ok", () => Volatile.Read(ref _verificationOk),
             description: "1 when the newest backup's last verification found no fault, 0 when it found one or it was never verified.");
     }
