@@ -1,5 +1,6 @@
+using System.Globalization;
 using Grpc.Core;
-using Npgsql;
+using Microsoft.Extensions.Time.Testing;
 using Sts.Api.V1;
 using Sts.Shared.Storage;
 using Sts.SnapshotApi.Tests.Infrastructure;
@@ -108,6 +109,49 @@ public sealed class FileSystemBackupTests(FileSystemBackupTests.ClaimCheckedPipe
         var chain = await Fixture.Admin.Audit.VerifyAuditChainAsync(new VerifyAuditChainRequest());
         Assert.True(chain.Valid, chain.Reason);
         await BackupData.AssertDownloadsAsync(Fixture.Admin, later);
+    }
+
+    [Fact]
+    public async Task The_schedule_takes_a_backup_when_one_is_due_keeps_the_last_n_and_exports_its_figures()
+    {
+        await BackupData.LoadAsync(Fixture, 3);
+        // Two before the scheduled one, so that keep-last-2 has one to delete whatever ran before.
+        await CreateAsync();
+        await CreateAsync();
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var replica = await Fixture.StartApiAsync(new Dictionary<string, string?>
+        {
+            ["Backup:ScheduleEnabled"] = "true", ["Backup:Interval"] = "01:00:00", ["Backup:CheckInterval"] = "00:00:01", ["Backup:KeepLast"] = "2",
+        }, clock);
+        // Its first check at start-up finds the backup above recent: nothing is due until the clock passes the interval.
+        clock.Advance(TimeSpan.FromMinutes(61));
+        Backup? scheduled = null;
+        await SnapshotWaiting.EventuallyAsync(async () =>
+        {
+            clock.Advance(TimeSpan.FromSeconds(1));
+            var backups = (await Fixture.Admin.Operations.ListBackupsAsync(new ListBackupsRequest())).Backups;
+            scheduled = backups.FirstOrDefault(b => b.Reason == "scheduled");
+            return scheduled is not null && backups.Count == 2;
+        }, TimeSpan.FromSeconds(60), "a scheduled backup, and retention down to the last two");
+        Assert.True(scheduled!.Verification.Ok);
+
+        using var http = new HttpClient();
+        var metrics = await http.GetStringAsync(new Uri(await ApiFixture.HttpAddressOfAsync(replica), "/metrics"));
+        var taken = scheduled.CreatedAt.ToDateTimeOffset().ToUnixTimeSeconds();
+        Assert.Contains(metrics.Split('\n'), line => line.StartsWith("sts_backup_last_success_timestamp_seconds{", StringComparison.Ordinal)
+            && Math.Abs(double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture) - taken) < 1);
+        Assert.Contains("sts_backup_interval_seconds{", metrics);
+        Assert.Contains("sts_backup_size_bytes{", metrics);
+        Assert.Contains("sts_backup_duration_seconds{", metrics);
+        Assert.Contains(metrics.Split('\n'), line => line.StartsWith("sts_backup_verification_ok{", StringComparison.Ordinal) && line.EndsWith(" 1", StringComparison.Ordinal));
+        Assert.Contains(metrics.Split('\n'), line => line.StartsWith("sts_backup_runs_total{", StringComparison.Ordinal)
+            && line.Contains("operation=\"create\"", StringComparison.Ordinal) && line.Contains("outcome=\"ok\"", StringComparison.Ordinal));
+        await Fixture.StopAsync(replica);
+
+        var (exit, output, errors) = await StsCli.RunAsync("admin", "backup", "check", "--api", Fixture.Address.ToString(),
+            "--token", Fixture.Mint(ApiFixture.AdminEmail, Sts.Shared.Auth.StsClaims.AdminRole, [], TimeSpan.FromMinutes(5)));
+        Assert.True(exit == 0, output + errors);
+        Assert.Contains($"OK: newest verified backup {scheduled.Id}", output);
     }
 
     private async Task AssertRefusedAsync(string backupId, string fault)
