@@ -2,16 +2,14 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Sts.PdfWorker.Cache;
 using Sts.PdfWorker.Generation;
-using Sts.PdfWorker.Messaging;
 using Sts.PdfWorker.Rendering;
 using Sts.PdfWorker.Signing;
-using Sts.Shared.Rooms;
 using Sts.Shared.Storage;
 using Sts.Shared.Telemetry;
 
 namespace Sts.PdfWorker;
 
-/// <summary>Builds the worker. Program.cs runs it; tests start it in-process, several at a time.</summary>
+/// <summary>Builds the worker: one line per feature. Program.cs runs it; tests start it in-process, several at a time.</summary>
 public static partial class PdfWorkerHost
 {
     public static WebApplication Create(string[] args, Action<WebApplicationBuilder>? configure = null)
@@ -21,21 +19,14 @@ public static partial class PdfWorkerHost
         var services = builder.Services;
         var config = builder.Configuration;
 
-        var worker = config.GetSection(WorkerOptions.Section).Get<WorkerOptions>() ?? new WorkerOptions();
-        services.AddOptions<WorkerOptions>().BindConfiguration(WorkerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton<WorkerStatistics>();
+        // Hosted services start in this order: the store check before the bus takes any message.
+        services.AddStsTelemetry(config, WorkerStatistics.MeterName);
         services.AddRendering();
         services.AddSigning(config);
-        services.AddOptions<RenderCacheOptions>().BindConfiguration(RenderCacheOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<RenderCache>();
-        services.AddSingleton<RoomStateReader>();
-        services.AddSingleton<RenderSlots>();
-        services.AddHostedService<CacheHousekeeping>();
-        services.AddHostedService<WorkerStatsReporter>();
-        services.AddStsTelemetry(config, WorkerStatistics.MeterName);
+        services.AddRenderCache();
         services.AddSnapshotStore(config);
-        services.AddWorkerBus(config, worker);
+        services.AddGeneration(config);
         services.AddHealthChecks();
 
         var app = builder.Build();

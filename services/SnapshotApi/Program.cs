@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Sts.Shared.Hosting;
 using Sts.SnapshotApi;
 using Sts.SnapshotApi.Backups;
@@ -11,6 +12,6 @@ if (bootstrap) return await BootstrapCommand.RunAsync(app, backupId);
 
 // Backup:RestoreOnEmptyDatabase: a new environment starts from the newest verified backup, before any migration.
 await app.Services.RestoreOnEmptyDatabaseAsync();
-if (app.Configuration.GetValue("Database:MigrateOnStartup", true))
+if (app.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value.MigrateOnStartup)
     await app.Services.MigrateDatabaseAsync();
 return await app.RunServiceAsync();

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Sts.Shared.Hosting;
 
 namespace Sts.PdfWorker.Signing;
 
@@ -7,10 +8,10 @@ public static class SigningSetup
 {
     public static IServiceCollection AddSigning(this IServiceCollection services, IConfiguration config)
     {
-        services.AddOptions<SigningOptions>().BindConfiguration(SigningOptions.Section).ValidateOnStart();
+        services.AddValidatedOptions<SigningOptions>(SigningOptions.Section);
         services.AddSingleton<IValidateOptions<SigningOptions>, SigningOptionsValidation>();
         // Without a registered signer the PDF renderer leaves files unsigned and says so on the cover.
-        if (config.GetSection(SigningOptions.Section).GetValue(nameof(SigningOptions.Enabled), true))
+        if (config.ReadOptions<SigningOptions>(SigningOptions.Section).Enabled)
         {
             services.AddSingleton(sp => new SnapshotSigner(SigningCertificate.Load(
                 sp.GetRequiredService<IOptions<SigningOptions>>().Value, sp.GetRequiredService<TimeProvider>().GetUtcNow())));

@@ -76,7 +76,7 @@ public sealed partial class AdminGrpcService
 
     private static void ValidateId(string id, bool required)
     {
-        var v = new Violations();
+        var v = new FieldValidator();
         if (id.Length == 0 ? required : !StorageKey.IsBackupId(id))
             v.Add("backup_id", required && id.Length == 0 ? "is required" : "must be a backup id such as 20261130T120000Z-1a2b3c4d (sts admin backup list shows them)");
         v.ThrowIfAny();

@@ -20,7 +20,7 @@ public sealed partial class AdminGrpcService(
 
     public override async Task<GetMetricsSummaryResponse> GetMetricsSummary(GetMetricsSummaryRequest request, ServerCallContext context)
     {
-        var v = new Violations();
+        var v = new FieldValidator();
         if (request.Hours is < 0 or > MaxHours) v.Add("hours", $"must be 0 (meaning {DefaultHours}) to {MaxHours}");
         v.ThrowIfAny();
         access.DemandPlatformAdmin();

@@ -1,6 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Metadata.Builders;
-
 namespace Sts.SnapshotApi.Admin;
 
 /// <summary>The latest totals one worker reported.</summary>
@@ -18,13 +15,4 @@ public sealed class WorkerStatsRow
     public long Renders { get; set; }
     public long CachedRenders { get; set; }
     public long Failures { get; set; }
-}
-
-internal sealed class WorkerStatsModel : IEntityTypeConfiguration<WorkerStatsRow>
-{
-    public void Configure(EntityTypeBuilder<WorkerStatsRow> b)
-    {
-        b.ToTable("worker_stats");
-        b.HasKey(w => w.WorkerId);
-    }
 }

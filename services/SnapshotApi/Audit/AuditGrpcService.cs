@@ -14,7 +14,7 @@ public sealed class AuditGrpcService(StsDbContext db, RoomAccess access, RpcCall
 {
     public override async Task<ListAuditEventsResponse> ListAuditEvents(ListAuditEventsRequest request, ServerCallContext context)
     {
-        var violations = new Violations();
+        var violations = new FieldValidator();
         if (request.RoomId.Length > 0) violations.Id("room_id", request.RoomId);
         var pageSize = PageToken.PageSize(request.PageSize, violations);
         var filters = $"room={request.RoomId}";

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using Sts.Shared.Auth;
+using Sts.Shared.Hosting;
 
 namespace Sts.SnapshotApi.Auth;
 
@@ -23,11 +24,11 @@ public static class AuthSetup
 
     public static IServiceCollection AddStsAuthentication(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddValidatedOptions<AuthOptions>(AuthOptions.Section);
         services.AddSingleton(sp => new ClaimMapping(sp.GetRequiredService<IOptions<AuthOptions>>().Value.Claims));
         services.AddHostedService<AuthModeLog>();
 
-        var mode = (configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions()).Mode;
+        var mode = configuration.ReadOptions<AuthOptions>(AuthOptions.Section).Mode;
         if (mode != AuthMode.Development)
         {
             services.AddHttpClient(JwksSource.HttpClientName);
@@ -42,6 +43,7 @@ public static class AuthSetup
             .Configure<IOptions<AuthOptions>, ClaimMapping, IServiceProvider>((o, auth, mapping, sp) =>
                 Configure(o, auth.Value, mapping, sp.GetService<IssuerKeys>()));
         services.AddAuthorization();
+        services.AddScoped<RoomAccess>();
         return services;
     }
 

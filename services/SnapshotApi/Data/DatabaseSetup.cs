@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
+using Sts.Shared.Hosting;
 
 namespace Sts.SnapshotApi.Data;
 
@@ -13,6 +14,7 @@ public static class DatabaseSetup
             throw new InvalidOperationException("ConnectionStrings:Postgres is not set (for local runs: eval \"$(scripts/infra.sh env)\").");
         // Made by the container, so that it is disposed with it (a registered instance would not be): a host that stops
         // closes its pooled connections, which matters where one process starts and stops many hosts (the tests).
+        services.AddValidatedOptions<DatabaseOptions>(DatabaseOptions.Section);
         services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString).Build());
         services.AddSingleton<PostgresListener>();
         services.AddHostedService(sp => sp.GetRequiredService<PostgresListener>());

@@ -12,7 +12,7 @@ public sealed class RoomGrpcService(StsDbContext db, RoomAccess access, RpcCall 
 {
     public override async Task<UpsertRoomResponse> UpsertRoom(UpsertRoomRequest request, ServerCallContext context)
     {
-        var violations = new Violations();
+        var violations = new FieldValidator();
         RoomValidator.Validate(request.Room, violations);
         violations.ThrowIfAny();
         call.RoomId = request.Room.Id;
@@ -25,7 +25,7 @@ public sealed class RoomGrpcService(StsDbContext db, RoomAccess access, RpcCall 
 
     public override async Task<AppendActivityResponse> AppendActivity(AppendActivityRequest request, ServerCallContext context)
     {
-        var violations = new Violations();
+        var violations = new FieldValidator();
         violations.Id("room_id", request.RoomId);
         if (request.Activities.Count == 0) violations.Add("activities", "must hold at least one entry");
         violations.Count("activities", request.Activities.Count, RoomValidator.MaxAppend);
@@ -44,7 +44,7 @@ public sealed class RoomGrpcService(StsDbContext db, RoomAccess access, RpcCall 
 
     public override async Task<GetRoomResponse> GetRoom(GetRoomRequest request, ServerCallContext context)
     {
-        var violations = new Violations();
+        var violations = new FieldValidator();
         violations.Id("room_id", request.RoomId);
         violations.ThrowIfAny();
         await access.DemandAsync(db, request.RoomId, RoomAction.View, context.CancellationToken);

@@ -19,7 +19,7 @@ public static partial class RoomValidator
     /// <summary>What one more activity entry adds to a room's encoded size.</summary>
     public static int EncodedSize(Activity activity) => 1 + Google.Protobuf.CodedOutputStream.ComputeMessageSize(activity);
 
-    public static void Validate(Room? room, Violations v)
+    public static void Validate(Room? room, FieldValidator v)
     {
         if (room is null)
         {
@@ -90,7 +90,7 @@ public static partial class RoomValidator
             v.Add("room", $"encodes to {size} bytes; a room holds at most {MaxRoomBytes} bytes (15 MiB) in all");
     }
 
-    public static void ValidateActivities(string field, IReadOnlyList<Activity> activities, int max, Violations v)
+    public static void ValidateActivities(string field, IReadOnlyList<Activity> activities, int max, FieldValidator v)
     {
         for (var i = 0; i < Math.Min(activities.Count, max) && !v.Full; i++)
         {

@@ -27,7 +27,7 @@ public readonly record struct PageToken(long Position, Guid Id)
     }
 
     /// <summary>Reads a token; null for an empty one (the first page). Adds a violation when it is malformed or for other filters.</summary>
-    public static PageToken? Decode(string token, string filters, Violations violations)
+    public static PageToken? Decode(string token, string filters, FieldValidator violations)
     {
         if (token.Length == 0) return null;
         var bytes = new byte[Length];
@@ -54,7 +54,7 @@ public readonly record struct PageToken(long Position, Guid Id)
     }
 
     /// <summary>0 means the default; negative is an error; more than the maximum is reduced to it (AIP-158).</summary>
-    public static int PageSize(int requested, Violations violations)
+    public static int PageSize(int requested, FieldValidator violations)
     {
         if (requested < 0) violations.Add("page_size", "must not be negative");
         return requested <= 0 ? DefaultPageSize : Math.Min(requested, MaxPageSize);

@@ -25,7 +25,7 @@ namespace Sts.SnapshotApi.Rpc;
 /// at most Grpc:MaxMessageBytes, the size grpc-dotnet would buffer anyway. Parsing it twice costs microseconds
 /// for the usual request and a few milliseconds for a room of several MB.
 /// </remarks>
-public sealed class RequestMessageCheck(RequestDelegate next, IOptions<GrpcServiceOptions> grpc, AuditLog audit, ApiMetrics metrics, ILogger<RequestMessageCheck> logger)
+public sealed class RequestMessageCheck(RequestDelegate next, IOptions<GrpcServiceOptions> grpc, ApiMetrics metrics, ILogger<RequestMessageCheck> logger)
 {
     private const int HeaderBytes = 5;
 
@@ -154,7 +154,7 @@ public sealed class RequestMessageCheck(RequestDelegate next, IOptions<GrpcServi
         try
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            await audit.AppendAsync(call.ToAuditEntry(refusal.StatusCode), timeout.Token);
+            await call.WriteOutcomeAsync(refusal.StatusCode, timeout.Token);
         }
         catch (Exception ex)
         {

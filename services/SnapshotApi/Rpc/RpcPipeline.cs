@@ -13,7 +13,7 @@ namespace Sts.SnapshotApi.Rpc;
 /// proper gRPC statuses and writes exactly one audit record per call, allowed or denied.
 /// Health and reflection pass through untouched.
 /// </summary>
-public sealed class RpcPipeline(RpcCall call, AuditLog audit, CallerRateLimiter rateLimiter, ApiMetrics metrics, ILogger<RpcPipeline> logger) : Interceptor
+public sealed class RpcPipeline(RpcCall call, CallerRateLimiter rateLimiter, ApiMetrics metrics, ILogger<RpcPipeline> logger) : Interceptor
 {
     private const string OwnServicesPrefix = "/sts.";
 
@@ -100,13 +100,11 @@ public sealed class RpcPipeline(RpcCall call, AuditLog audit, CallerRateLimiter 
 
     private async Task AuditAsync(StatusCode code, bool swallowErrors)
     {
-        if (call.AuditWritten) return;
         try
         {
             // The client may be gone; the record is written regardless, within a bound.
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            await audit.AppendAsync(call.ToAuditEntry(code), timeout.Token);
-            call.AuditWritten = true;
+            await call.WriteOutcomeAsync(code, timeout.Token);
         }
         catch (Exception ex) when (swallowErrors)
         {

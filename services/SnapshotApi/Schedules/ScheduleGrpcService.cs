@@ -11,7 +11,7 @@ namespace Sts.SnapshotApi.Schedules;
 
 /// <summary>Creates, reads, lists, changes and deletes schedules, and sets rooms' policies for manual snapshots. Validate, authorise, do the work, map.</summary>
 public sealed class ScheduleGrpcService(
-    StsDbContext db, RoomAccess access, RpcCall call, AuditLog auditLog, TimeProvider clock, IOptions<ScheduleOptions> options)
+    StsDbContext db, RoomAccess access, RpcCall call, TimeProvider clock, IOptions<ScheduleOptions> options)
     : ScheduleService.ScheduleServiceBase
 {
     public override async Task<CreateScheduleResponse> CreateSchedule(CreateScheduleRequest request, ServerCallContext context)
@@ -23,7 +23,7 @@ public sealed class ScheduleGrpcService(
 
         var row = spec.NewRow(Guid.CreateVersion7(now), call.Caller.Email, now);
         call.Audit["schedule_id"] = row.Id.ToString("D");
-        await db.InAuditedTransactionAsync(auditLog, call, () =>
+        await call.InAuditedTransactionAsync(db, () =>
         {
             db.Schedules.Add(row);
             return Task.CompletedTask;
@@ -73,7 +73,7 @@ public sealed class ScheduleGrpcService(
         ScheduleRow? row = null;
         // Under the row lock, so the update lays over what is stored now; a run that read the schedule before commits
         // only if its timing and pause state are as it read them (the concurrency tokens).
-        await db.InAuditedTransactionAsync(auditLog, call, async () =>
+        await call.InAuditedTransactionAsync(db, async () =>
         {
             row = await LockAsync(update.Id, update.Version, ct);
             var spec = ScheduleValidator.Merge(ScheduleMapping.ToProto(row, lastSuccess: null), update, options.Value, now);
@@ -89,7 +89,7 @@ public sealed class ScheduleGrpcService(
         var ct = context.CancellationToken;
         await FindVisibleAsync(id, RoomAction.Create, ct);
 
-        await db.InAuditedTransactionAsync(auditLog, call, async () => db.Schedules.Remove(await LockAsync(id, version, ct)), ct);
+        await call.InAuditedTransactionAsync(db, async () => db.Schedules.Remove(await LockAsync(id, version, ct)), ct);
         return new DeleteScheduleResponse();
     }
 
@@ -112,7 +112,7 @@ public sealed class ScheduleGrpcService(
         call.Audit["manual_max_age"] = maxAge is { } age ? ScheduleValidator.Describe(age) : "none";
         var now = clock.StoredNow();
         var by = call.Caller.Email;
-        await db.InAuditedTransactionAsync(auditLog, call, async () =>
+        await call.InAuditedTransactionAsync(db, async () =>
         {
             if (maxAge is { } keep)
             {

@@ -1,3 +1,5 @@
+using Sts.Shared.Hosting;
+
 namespace Sts.SnapshotApi.Schedules;
 
 /// <summary>Registers scheduled snapshots and retention: the API, the per-replica runner and their instruments.</summary>
@@ -5,7 +7,7 @@ public static class ScheduleSetup
 {
     public static IServiceCollection AddSchedules(this IServiceCollection services)
     {
-        services.AddOptions<ScheduleOptions>().BindConfiguration(ScheduleOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddValidatedOptions<ScheduleOptions>(ScheduleOptions.Section);
         services.AddSingleton<ScheduleGauges>();
         services.AddHostedService(sp => sp.GetRequiredService<ScheduleGauges>());
         services.AddSingleton<ScheduleMetrics>();

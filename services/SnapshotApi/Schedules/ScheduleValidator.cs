@@ -32,7 +32,7 @@ public static class ScheduleValidator
 
     public static ScheduleSpec Validate(CreateScheduleRequest r, ScheduleOptions options, DateTimeOffset now)
     {
-        var v = new Violations();
+        var v = new FieldValidator();
         if (r.Schedule is null) v.Add("schedule", "is required");
         else v.Id("schedule.room_id", r.Schedule.RoomId);
         if (r.Schedule is not null) Check(v, r.Schedule, options, now, _ => true);
@@ -43,7 +43,7 @@ public static class ScheduleValidator
     /// <summary>The request's own fields: the id, the etag, the mask and each masked field on its own.</summary>
     public static ScheduleUpdate Validate(UpdateScheduleRequest r, ScheduleOptions options, DateTimeOffset now)
     {
-        var v = new Violations();
+        var v = new FieldValidator();
         var patch = r.Schedule;
         if (patch is null) v.Add("schedule", "is required");
         else v.Uuid("schedule.id", patch.Id);
@@ -93,7 +93,7 @@ public static class ScheduleValidator
                 default: merged.Paused = patch.Paused; break;
             }
         }
-        var v = new Violations();
+        var v = new FieldValidator();
         Check(v, merged, options, now, _ => true);
         v.ThrowIfAny();
         return ToSpec(merged);
@@ -103,7 +103,7 @@ public static class ScheduleValidator
 
     public static (Guid Id, int? Version) Validate(DeleteScheduleRequest r)
     {
-        var v = new Violations();
+        var v = new FieldValidator();
         v.Uuid("schedule_id", r.ScheduleId);
         var version = Etag(v, "etag", r.Etag);
         v.ThrowIfAny();
@@ -112,7 +112,7 @@ public static class ScheduleValidator
 
     public static (int PageSize, PageToken? Token, string Filters) Validate(ListSchedulesRequest r)
     {
-        var v = new Violations();
+        var v = new FieldValidator();
         v.Id("room_id", r.RoomId);
         var pageSize = PageToken.PageSize(r.PageSize, v);
         var filters = $"schedules;room={r.RoomId}";
@@ -123,7 +123,7 @@ public static class ScheduleValidator
 
     public static string Validate(GetRoomRetentionRequest r)
     {
-        var v = new Violations();
+        var v = new FieldValidator();
         v.Id("room_id", r.RoomId);
         v.ThrowIfAny();
         return r.RoomId;
@@ -132,7 +132,7 @@ public static class ScheduleValidator
     /// <summary>The room and its policy's maximum age (null clears the policy).</summary>
     public static (string RoomId, TimeSpan? ManualMaxAge) Validate(SetRoomRetentionRequest r)
     {
-        var v = new Violations();
+        var v = new FieldValidator();
         if (r.Retention is null) v.Add("retention", "is required");
         else v.Id("retention.room_id", r.Retention.RoomId);
         var maxAge = r.Retention?.ManualMaxAge is { } age ? Seconds(v, "retention.manual_max_age", age, MinManualMaxAge, MaxAge) : null;
@@ -141,7 +141,7 @@ public static class ScheduleValidator
     }
 
     /// <summary>Checks the fields <paramref name="include"/> names ("timing" stands for interval or cron).</summary>
-    private static void Check(Violations v, Schedule s, ScheduleOptions options, DateTimeOffset now, Func<string, bool> include)
+    private static void Check(FieldValidator v, Schedule s, ScheduleOptions options, DateTimeOffset now, Func<string, bool> include)
     {
         TimeZoneInfo? zone = null;
         if (include("time_zone"))
@@ -212,7 +212,7 @@ public static class ScheduleValidator
         s.Retention?.MaxAge?.ToTimeSpan(),
         s.Paused);
 
-    private static void CheckCron(Violations v, string text, TimeZoneInfo? zone, TimeSpan minInterval, DateTimeOffset now)
+    private static void CheckCron(FieldValidator v, string text, TimeZoneInfo? zone, TimeSpan minInterval, DateTimeOffset now)
     {
         if (text.Any(char.IsControl) || ScheduleTiming.ParseCron(text.Trim()) is not { } cron)
         {
@@ -233,7 +233,7 @@ public static class ScheduleValidator
     }
 
     /// <summary>A duration of whole seconds within bounds, else a violation and null.</summary>
-    private static TimeSpan? Seconds(Violations v, string field, Duration? value, TimeSpan min, TimeSpan max, string minSource = "")
+    private static TimeSpan? Seconds(FieldValidator v, string field, Duration? value, TimeSpan min, TimeSpan max, string minSource = "")
     {
         if (value is null)
         {
@@ -251,7 +251,7 @@ public static class ScheduleValidator
         return null;
     }
 
-    private static int? Etag(Violations v, string field, string etag)
+    private static int? Etag(FieldValidator v, string field, string etag)
     {
         if (etag.Length == 0) return null;
         if (int.TryParse(etag, NumberStyles.None, CultureInfo.InvariantCulture, out var version)) return version;
@@ -261,7 +261,7 @@ public static class ScheduleValidator
 
     private static Guid RequiredUuid(string field, string value)
     {
-        var v = new Violations();
+        var v = new FieldValidator();
         v.Uuid(field, value);
         v.ThrowIfAny();
         return Guid.ParseExact(value, "D");

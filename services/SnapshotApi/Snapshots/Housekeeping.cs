@@ -1,6 +1,8 @@
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using Npgsql;
+using Sts.Api.V1;
 using Sts.Shared.Storage;
+using Sts.SnapshotApi.Data;
 using Sts.SnapshotApi.Telemetry;
 
 namespace Sts.SnapshotApi.Snapshots;
@@ -12,7 +14,7 @@ namespace Sts.SnapshotApi.Snapshots;
 /// lost. Deletes are idempotent, so several replicas may run this at once.
 /// </summary>
 public sealed partial class Housekeeping(
-    NpgsqlDataSource dataSource, ISnapshotStore store, IOptions<TaskOptions> options, IOptions<RoomStateOptions> stateOptions,
+    IDbContextFactory<StsDbContext> dbFactory, ISnapshotStore store, IOptions<TaskOptions> options, IOptions<RoomStateOptions> stateOptions,
     TimeProvider clock, ApiMetrics metrics, ILogger<Housekeeping> logger) : BackgroundService
 {
     private const int SweepBatch = 500;
@@ -43,12 +45,16 @@ public sealed partial class Housekeeping(
     public async Task<(int Tasks, int OutboxRows, int OrphanStates)> RunOnceAsync(CancellationToken ct)
     {
         var retention = options.Value.Retention;
-        var tasks = await DeleteAsync("DELETE FROM tasks WHERE status IN ('completed', 'failed') AND updated_at < now() - $1", retention, ct);
+        var cutoff = clock.GetUtcNow() - retention;
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var tasks = await db.Tasks
+            .Where(t => (t.Status == SnapshotTaskStatus.Completed || t.Status == SnapshotTaskStatus.Failed) && t.UpdatedAt < cutoff)
+            .ExecuteDeleteAsync(ct);
         metrics.HousekeepingRan("tasks", tasks);
-        var outbox = await DeleteAsync("DELETE FROM outbox WHERE sent_at IS NOT NULL AND sent_at < now() - $1", retention, ct);
+        var outbox = await db.Outbox.Where(o => o.SentAt != null && o.SentAt < cutoff).ExecuteDeleteAsync(ct);
         metrics.HousekeepingRan("outbox", outbox);
         // One row per worker process ever started; only the last few minutes' are read.
-        metrics.HousekeepingRan("worker_stats", await DeleteAsync("DELETE FROM worker_stats WHERE reported_at < now() - $1", retention, ct));
+        metrics.HousekeepingRan("worker_stats", await db.WorkerStats.Where(w => w.ReportedAt < cutoff).ExecuteDeleteAsync(ct));
         var states = await SweepOrphanStatesAsync(ct);
         metrics.HousekeepingRan("orphan_states", states);
         Compacted(logger, tasks, outbox, states, retention);
@@ -76,26 +82,16 @@ public sealed partial class Housekeeping(
     private async Task<int> RemoveUnclaimedAsync(List<string> keys, CancellationToken ct)
     {
         if (keys.Count == 0) return 0;
-        var claimed = new HashSet<string>(StringComparer.Ordinal);
-        await using (var query = dataSource.CreateCommand("SELECT state_key FROM snapshots WHERE state_key = ANY($1)"))
-        {
-            query.Parameters.AddWithValue(keys.ToArray());
-            await using var reader = await query.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct)) claimed.Add(reader.GetString(0));
-        }
+        HashSet<string> claimed;
+        await using (var db = await dbFactory.CreateDbContextAsync(ct))
+            claimed = (await db.Snapshots.AsNoTracking().Where(s => s.StateKey != null && keys.Contains(s.StateKey)).Select(s => s.StateKey!).ToListAsync(ct))
+                .ToHashSet(StringComparer.Ordinal);
         var removed = 0;
         foreach (var key in keys.Where(k => !claimed.Contains(k)))
         {
             if (await store.DeleteAsync(key, ct)) removed++;
         }
         return removed;
-    }
-
-    private async Task<int> DeleteAsync(string sql, TimeSpan retention, CancellationToken ct)
-    {
-        await using var command = dataSource.CreateCommand(sql);
-        command.Parameters.AddWithValue(retention);
-        return await command.ExecuteNonQueryAsync(ct);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Housekeeping removed {Tasks} finished tasks, {OutboxRows} published outbox rows older than {Retention} and {OrphanStates} unclaimed room states")]

@@ -1,27 +1,20 @@
 using System.Diagnostics;
-using System.Security.Cryptography;
 using Google.Protobuf;
 using Grpc.Core;
 using Microsoft.EntityFrameworkCore;
 using Sts.Api.V1;
-using Sts.Shared.Storage;
-using Sts.SnapshotApi.Audit;
 using Sts.SnapshotApi.Auth;
 using Sts.SnapshotApi.Data;
 using Sts.SnapshotApi.Rpc;
-using Sts.SnapshotApi.Telemetry;
 
 namespace Sts.SnapshotApi.Snapshots;
 
 /// <summary>Creates, reads, lists and deletes snapshots. Validate, authorise, do the work, map.</summary>
 public sealed partial class SnapshotGrpcService(
-    StsDbContext db, RoomAccess access, RpcCall call, SnapshotCreator creator, SnapshotChangeFeed changes, ISnapshotStore store,
-    SnapshotDeleter deleter, AuditLog auditLog, TimeProvider clock, ApiMetrics metrics, IHostApplicationLifetime lifetime,
-    ILogger<SnapshotGrpcService> logger, SnapshotVerification verification, SnapshotDiff diffs)
+    StsDbContext db, RoomAccess access, RpcCall call, SnapshotCreator creator, SnapshotChangeFeed changes, SnapshotFileReader files,
+    SnapshotDeleter deleter, TimeProvider clock, IHostApplicationLifetime lifetime, SnapshotVerification verification, SnapshotDiff diffs)
     : SnapshotService.SnapshotServiceBase
 {
-    private const int ChunkBytes = 64 * 1024;
-
     public override async Task<CreateSnapshotResponse> CreateSnapshot(CreateSnapshotRequest request, ServerCallContext context)
     {
         var input = SnapshotValidator.Validate(request, call.Caller.Email);
@@ -30,23 +23,19 @@ public sealed partial class SnapshotGrpcService(
         if (input.Options.CompareToSnapshotId.Length > 0)
             input = input with { CompareTo = await CompareToAsync(request.RoomId, input.Options.CompareToSnapshotId, ct) };
 
-        var outcome = await creator.CreateAsync(input, snapshotId =>
-        {
-            call.SnapshotId = snapshotId;
-            return call.ToAuditEntry(StatusCode.OK);
-        }, call.Audit, ct);
+        var outcome = await creator.CreateAsync(input, call.OkRecordFor, call.Audit, ct);
 
         switch (outcome)
         {
             case CreateOutcome.Created created:
-                call.AuditWritten = true;
+                call.AuditCommitted();
                 return new CreateSnapshotResponse { Snapshot = SnapshotMapping.ToProto(created.Snapshot) };
             case CreateOutcome.Replayed replayed:
                 call.SnapshotId = replayed.Snapshot.Id;
                 return new CreateSnapshotResponse { Snapshot = SnapshotMapping.ToProto(replayed.Snapshot) };
             case CreateOutcome.RequestIdReused reused:
                 call.SnapshotId = reused.First.Id;
-                var v = new Violations();
+                var v = new FieldValidator();
                 v.Add("request_id", $"was already used for a different request (snapshot {reused.First.Id}); use a new request_id");
                 v.ThrowIfAny();
                 throw new UnreachableException();
@@ -128,7 +117,7 @@ public sealed partial class SnapshotGrpcService(
         if (reason.Length > 0) call.Audit["hold_reason"] = reason;
         var at = clock.StoredNow();
         SnapshotRow? row = null;
-        await db.InAuditedTransactionAsync(auditLog, call, async () =>
+        await call.InAuditedTransactionAsync(db, async () =>
         {
             var changed = await db.Snapshots.Where(s => s.Id == id).ExecuteUpdateAsync(u => u
                 .SetProperty(s => s.LegalHoldAt, hold ? at : null)
@@ -181,7 +170,6 @@ public sealed partial class SnapshotGrpcService(
             throw new RpcException(new Status(StatusCode.FailedPrecondition,
                 $"Snapshot '{row.Id}' is {EnumText<SnapshotStatus>.ToText(row.Status)}; it can be downloaded once it has completed."));
 
-        await using var file = await store.OpenReadAsync(row.FileKey, ct) ?? throw DataLoss(row, "its stored file is missing");
         var extension = Path.GetExtension(row.FileKey);
         await responseStream.WriteAsync(new DownloadSnapshotResponse
         {
@@ -195,30 +183,17 @@ public sealed partial class SnapshotGrpcService(
         }, ct);
 
         // The hash is checked as the bytes go out; a mismatch ends the stream with DATA_LOSS, so the client discards what it got.
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var buffer = new byte[ChunkBytes];
-        long total = 0;
-        int read;
-        while ((read = await file.ReadAsync(buffer, ct)) > 0)
+        try
         {
-            hash.AppendData(buffer, 0, read);
-            total += read;
-            await responseStream.WriteAsync(new DownloadSnapshotResponse { Chunk = ByteString.CopyFrom(buffer, 0, read) }, ct);
+            var total = await files.ReadAsync(row, chunk =>
+                responseStream.WriteAsync(new DownloadSnapshotResponse { Chunk = ByteString.CopyFrom(chunk.Span) }, ct), ct);
+            call.Audit["bytes"] = total.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
-        if (total != row.SizeBytes || Convert.ToHexStringLower(hash.GetHashAndReset()) != row.Sha256)
-            throw DataLoss(row, "its stored file does not match the recorded SHA-256");
-        call.Audit["bytes"] = total.ToString(System.Globalization.CultureInfo.InvariantCulture);
-    }
-
-    [LoggerMessage(Level = LogLevel.Critical, Message = "Integrity failure: snapshot {SnapshotId} ({FileKey}): {What}")]
-    private static partial void IntegrityFailure(ILogger logger, Guid snapshotId, string? fileKey, string what);
-
-    private RpcException DataLoss(SnapshotRow row, string what)
-    {
-        IntegrityFailure(logger, row.Id, row.FileKey, what);
-        metrics.ChecksumMismatch();
-        call.Audit["reason"] = what;
-        return new RpcException(new Status(StatusCode.DataLoss, $"Snapshot '{row.Id}' cannot be served: {what}."));
+        catch (SnapshotIntegrityException ex)
+        {
+            call.Audit["reason"] = ex.What;
+            throw new RpcException(new Status(StatusCode.DataLoss, ex.Message));
+        }
     }
 
     public override async Task<GetTaskResponse> GetTask(GetTaskRequest request, ServerCallContext context)

@@ -13,7 +13,7 @@ public static class SnapshotValidator
     /// <summary>The request as a <see cref="NewSnapshot"/> by <paramref name="createdBy"/>.</summary>
     public static NewSnapshot Validate(CreateSnapshotRequest r, string createdBy)
     {
-        var v = new Violations();
+        var v = new FieldValidator();
         v.Id("room_id", r.RoomId);
         v.Text("title", r.Title, 1, 200);
         v.Enum("type", r.Type);
@@ -32,7 +32,7 @@ public static class SnapshotValidator
     }
 
     /// <summary>What a snapshot of <paramref name="type"/> may include; <paramref name="field"/> is the options' path in the request.</summary>
-    public static void Options(Violations v, string field, SnapshotType type, SnapshotOptions? options)
+    public static void Options(FieldValidator v, string field, SnapshotType type, SnapshotOptions? options)
     {
         if (options is not { } o) return;
         if (o.ActivityLimit is < 0 or > RoomValidator.MaxActivities)
@@ -49,7 +49,7 @@ public static class SnapshotValidator
     /// <summary>The snapshot, whether to hold it, and the reason (required to place a hold).</summary>
     public static (Guid Id, bool Hold, string Reason) Validate(SetLegalHoldRequest r)
     {
-        var v = new Violations();
+        var v = new FieldValidator();
         v.Uuid("snapshot_id", r.SnapshotId);
         v.Text("reason", r.Reason, r.Hold ? 1 : 0, 500);
         v.ThrowIfAny();
@@ -67,7 +67,7 @@ public static class SnapshotValidator
     /// <summary>Returns the page size and the decoded token (null on the first page).</summary>
     public static (int PageSize, PageToken? Token, string Filters) Validate(ListSnapshotsRequest r)
     {
-        var v = new Violations();
+        var v = new FieldValidator();
         v.Id("room_id", r.RoomId);
         v.Enum("status", r.Status, required: false);
         v.Enum("type", r.Type, required: false);
@@ -82,7 +82,7 @@ public static class SnapshotValidator
     /// <summary>The SHA-256 in lower case.</summary>
     public static string Validate(VerifyFileRequest r)
     {
-        var v = new Violations();
+        var v = new FieldValidator();
         if (r.Sha256.Length == 0) v.Add("sha256", "is required");
         else if (r.Sha256.Length != 64 || !r.Sha256.All(char.IsAsciiHexDigit)) v.Add("sha256", "must be a SHA-256 as 64 hex digits");
         v.ThrowIfAny();
@@ -92,7 +92,7 @@ public static class SnapshotValidator
     /// <summary>The two snapshots, the page size, and the offset to start from (0 on the first page).</summary>
     public static (Guid Base, Guid Target, int PageSize, int Offset, string Filters) Validate(DiffSnapshotsRequest r)
     {
-        var v = new Violations();
+        var v = new FieldValidator();
         v.Uuid("base_snapshot_id", r.BaseSnapshotId);
         v.Uuid("target_snapshot_id", r.TargetSnapshotId);
         var pageSize = PageToken.PageSize(r.PageSize, v);
@@ -108,7 +108,7 @@ public static class SnapshotValidator
 
     private static Guid RequiredUuid(string field, string value)
     {
-        var v = new Violations();
+        var v = new FieldValidator();
         v.Uuid(field, value);
         v.ThrowIfAny();
         return Guid.ParseExact(value, "D");

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.Options;
+using Sts.Shared.Hosting;
 
 namespace Sts.SnapshotApi.Tls;
 
@@ -20,9 +21,9 @@ public static class TlsSetup
 
     public static IServiceCollection AddGrpcTls(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<TlsOptions>().BindConfiguration(TlsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddValidatedOptions<TlsOptions>(TlsOptions.Section);
         services.AddSingleton<IValidateOptions<TlsOptions>, TlsOptionsValidation>();
-        var tls = configuration.GetSection(TlsOptions.Section).Get<TlsOptions>() ?? new TlsOptions();
+        var tls = configuration.ReadOptions<TlsOptions>(TlsOptions.Section);
         if (!tls.Enabled) return services;
 
         services.AddSingleton<TlsCredentials>();

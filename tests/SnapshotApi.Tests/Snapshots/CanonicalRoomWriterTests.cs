@@ -67,7 +67,7 @@ public sealed class CanonicalRoomWriterTests
     {
         try
         {
-            var violations = new Violations();
+            var violations = new FieldValidator();
             RoomValidator.Validate(room, violations);
             violations.ThrowIfAny();
             return true;

@@ -1,12 +1,13 @@
 using System.IO.Compression;
 using System.Text;
 using Grpc.Core;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Npgsql;
 using Sts.Api.V1;
 using Sts.Shared.Rooms;
+using Sts.SnapshotApi.Data;
 using Sts.SnapshotApi.Snapshots;
 using Sts.SnapshotApi.Telemetry;
 using Sts.SnapshotApi.Tests.Infrastructure;
@@ -166,7 +167,7 @@ public abstract class ClaimCheckTests(PipelineFixture cluster)
     private Housekeeping HousekeepingAt(TimeSpan ahead)
     {
         var services = cluster.Services;
-        return new Housekeeping(services.GetRequiredService<NpgsqlDataSource>(), cluster.Store, services.GetRequiredService<IOptions<TaskOptions>>(),
+        return new Housekeeping(services.GetRequiredService<IDbContextFactory<StsDbContext>>(), cluster.Store, services.GetRequiredService<IOptions<TaskOptions>>(),
             services.GetRequiredService<IOptions<RoomStateOptions>>(), new ShiftedClock(ahead), services.GetRequiredService<ApiMetrics>(),
             services.GetRequiredService<ILogger<Housekeeping>>());
     }

@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace Sts.SnapshotApi.Audit;
 
-internal sealed class AuditModel : IEntityTypeConfiguration<AuditRow>
+internal sealed class AuditEntityConfiguration : IEntityTypeConfiguration<AuditRow>
 {
     public void Configure(EntityTypeBuilder<AuditRow> b)
     {

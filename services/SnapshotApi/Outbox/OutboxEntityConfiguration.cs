@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace Sts.SnapshotApi.Outbox;
 
-internal sealed class OutboxModel : IEntityTypeConfiguration<OutboxRow>
+internal sealed class OutboxEntityConfiguration : IEntityTypeConfiguration<OutboxRow>
 {
     public void Configure(EntityTypeBuilder<OutboxRow> b)
     {

@@ -5,7 +5,7 @@ using Sts.SnapshotApi.Data;
 
 namespace Sts.SnapshotApi.Rooms;
 
-internal sealed class RoomModel :
+internal sealed class RoomEntityConfiguration :
     IEntityTypeConfiguration<RoomRow>, IEntityTypeConfiguration<VesselRow>, IEntityTypeConfiguration<PartyRow>,
     IEntityTypeConfiguration<DocumentRow>, IEntityTypeConfiguration<ApprovalRow>, IEntityTypeConfiguration<ActivityRow>
 {

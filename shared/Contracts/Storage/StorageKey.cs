@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Sts.Shared.Text;
 
 namespace Sts.Shared.Storage;
 
@@ -24,7 +25,7 @@ public static partial class StorageKey
     private const string FilePrefix = "rooms";
     private const string StatePrefix = "states";
     private const string StateSuffix = ".json.gz";
-    private const string RoomId = "[A-Za-z0-9][A-Za-z0-9_-]{0,63}";
+    private const string RoomId = SafeId.Pattern;
     private const string Uuid = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
 
     public static string For(string roomId, Guid snapshotId, string extension)
@@ -71,11 +72,8 @@ public static partial class StorageKey
 
     private static void CheckRoomId(string roomId)
     {
-        if (!RoomIdPattern().IsMatch(roomId)) throw new ArgumentException($"Room id '{roomId}' is not safe for a storage key.", nameof(roomId));
+        if (!SafeId.IsValid(roomId)) throw new ArgumentException($"Room id '{roomId}' is not safe for a storage key.", nameof(roomId));
     }
-
-    [GeneratedRegex("^" + RoomId + "\\z")]
-    private static partial Regex RoomIdPattern();
 
     [GeneratedRegex("^\\.[a-z0-9]{1,8}\\z")]
     private static partial Regex ExtensionPattern();

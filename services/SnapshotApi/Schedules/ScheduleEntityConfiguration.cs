@@ -7,7 +7,7 @@ using Sts.SnapshotApi.Snapshots;
 
 namespace Sts.SnapshotApi.Schedules;
 
-internal sealed class ScheduleModel :
+internal sealed class ScheduleEntityConfiguration :
     IEntityTypeConfiguration<ScheduleRow>, IEntityTypeConfiguration<ScheduleSlotRow>, IEntityTypeConfiguration<RoomRetentionRow>
 {
     public void Configure(EntityTypeBuilder<ScheduleRow> b)

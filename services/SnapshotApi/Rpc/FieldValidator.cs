@@ -2,12 +2,13 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Google.Protobuf.WellKnownTypes;
 using Google.Rpc;
+using Sts.Shared.Text;
 using Grpc.Core;
 
 namespace Sts.SnapshotApi.Rpc;
 
-/// <summary>Collects field violations for one request and throws INVALID_ARGUMENT with a google.rpc.BadRequest.</summary>
-public sealed partial class Violations
+/// <summary>Validates one request field by field, collecting the violations, and throws INVALID_ARGUMENT with a google.rpc.BadRequest naming each.</summary>
+public sealed partial class FieldValidator
 {
     // Enough to point at every class of mistake without building a huge trailer for a huge bad payload.
     private const int MaxReported = 50;
@@ -37,7 +38,7 @@ public sealed partial class Violations
     public void Id(string field, string value)
     {
         if (value.Length == 0) Add(field, "is required");
-        else if (!IdPattern().IsMatch(value)) Add(field, "must be 1-64 characters from [A-Za-z0-9_-], starting with a letter or digit");
+        else if (!SafeId.IsValid(value)) Add(field, "must be " + SafeId.Description);
     }
 
     public void Uuid(string field, string value, bool required = true)
@@ -105,9 +106,6 @@ public sealed partial class Violations
     }
 
     public static bool TryUuid(string value, out Guid id) => Guid.TryParseExact(value, "D", out id);
-
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_-]{0,63}\\z")]
-    private static partial Regex IdPattern();
 
     [GeneratedRegex(@"^[^@\s\p{C}]+@[^@\s\p{C}]+\z")]
     private static partial Regex EmailPattern();

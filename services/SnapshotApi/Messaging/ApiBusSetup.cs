@@ -2,16 +2,14 @@ using MassTransit;
 using Sts.Shared.Messaging;
 using Sts.Shared.Tls;
 using Sts.SnapshotApi.Admin;
-using Sts.SnapshotApi.Outbox;
-using Sts.SnapshotApi.Snapshots;
 using Sts.SnapshotApi.Snapshots.Events;
 
 namespace Sts.SnapshotApi.Messaging;
 
-/// <summary>RabbitMQ through MassTransit: the worker events this service consumes, and the outbox relay that publishes.</summary>
-public static class BusSetup
+/// <summary>The API's side of RabbitMQ through MassTransit: the worker events it consumes. The outbox relay (Outbox/) publishes.</summary>
+public static class ApiBusSetup
 {
-    public static IServiceCollection AddSnapshotApiBus(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddApiBus(this IServiceCollection services, IConfiguration configuration)
     {
         var address = BusAddress.From(configuration);
         var names = KebabCaseEndpointNameFormatter.Instance;
@@ -53,14 +51,6 @@ public static class BusSetup
             o.StartTimeout = TimeSpan.FromSeconds(60);
             o.StopTimeout = TimeSpan.FromSeconds(30);
         });
-
-        services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<SnapshotTransitions>();
-        services.AddSingleton<OutboxSignal>();
-        services.AddSingleton<SnapshotChangeFeed>();
-        services.AddHostedService(sp => sp.GetRequiredService<SnapshotChangeFeed>());
-        // Registered after MassTransit, so it starts only once the bus is up.
-        services.AddHostedService<OutboxRelay>();
         return services;
     }
 }

@@ -12,7 +12,7 @@ public static class StorageSetup
 {
     public static IServiceCollection AddSnapshotStore(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.Section)).ValidateOnStart();
+        services.AddValidatedOptions<StorageOptions>(StorageOptions.Section);
         services.AddSingleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>();
         services.AddSingleton<ISnapshotStore>(sp =>
         {

@@ -152,10 +152,10 @@ public static class QueueTopologySetup
     /// </summary>
     public static BusOptions AddQueueTopology(this IServiceCollection services, IConfiguration configuration, params string[] ownQueues)
     {
-        services.AddOptions<BusOptions>().BindConfiguration(BusOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddValidatedOptions<BusOptions>(BusOptions.Section);
         services.AddSingleton(BusAddress.From(configuration));
         services.AddSingleton(new QueueTopology.Queues(ownQueues));
         services.AddHostedService<QueueTopology>();
-        return configuration.GetSection(BusOptions.Section).Get<BusOptions>() ?? new BusOptions();
+        return configuration.ReadOptions<BusOptions>(BusOptions.Section);
     }
 }

@@ -1,4 +1,5 @@
 using MassTransit;
+using Microsoft.Extensions.Options;
 using Sts.PdfWorker.Generation;
 using Sts.Shared.Messaging;
 using Sts.Shared.Tls;
@@ -6,9 +7,9 @@ using Sts.Shared.Tls;
 namespace Sts.PdfWorker.Messaging;
 
 /// <summary>The worker's side of RabbitMQ: competing-consumer endpoints for GenerateSnapshot, interactive and scheduled.</summary>
-public static class BusSetup
+public static class WorkerBusSetup
 {
-    public static IServiceCollection AddWorkerBus(this IServiceCollection services, IConfiguration configuration, WorkerOptions worker)
+    public static IServiceCollection AddWorkerBus(this IServiceCollection services, IConfiguration configuration)
     {
         var address = BusAddress.From(configuration);
         var bus = services.AddQueueTopology(configuration);
@@ -18,6 +19,7 @@ public static class BusSetup
             x.AddConsumer<GenerateSnapshotConsumer>();
             x.UsingRabbitMq((context, cfg) =>
             {
+                var worker = context.GetRequiredService<IOptions<WorkerOptions>>().Value;
                 cfg.Host(address.Host, h =>
                 {
                     h.Username(address.Username);
@@ -31,8 +33,9 @@ public static class BusSetup
                 cfg.ReceiveEndpoint(GenerateSnapshot.ScheduledQueue, e => Consume(e, context, bus, worker.ScheduledConcurrency, worker.ScheduledConcurrency));
             });
         });
-        services.AddOptions<MassTransitHostOptions>().Configure(o =>
+        services.AddOptions<MassTransitHostOptions>().Configure<IOptions<WorkerOptions>>((o, options) =>
         {
+            var worker = options.Value;
             o.WaitUntilStarted = true;
             o.StartTimeout = TimeSpan.FromSeconds(60);
             // On SIGTERM: stop consuming, let the renders in hand finish for DrainTimeout, then cancel the rest
@@ -41,7 +44,7 @@ public static class BusSetup
             o.StopTimeout = worker.DrainTimeout + TimeSpan.FromSeconds(15);
         });
         // The host's own limit on stopping (30 s by default) must not cut the drain short.
-        services.Configure<HostOptions>(o => o.ShutdownTimeout = worker.DrainTimeout + TimeSpan.FromSeconds(25));
+        services.AddOptions<HostOptions>().Configure<IOptions<WorkerOptions>>((o, worker) => o.ShutdownTimeout = worker.Value.DrainTimeout + TimeSpan.FromSeconds(25));
         return services;
     }
 

@@ -6,7 +6,7 @@ using Sts.SnapshotApi.Rooms;
 
 namespace Sts.SnapshotApi.Snapshots;
 
-internal sealed class SnapshotModel :
+internal sealed class SnapshotEntityConfiguration :
     IEntityTypeConfiguration<SnapshotRow>, IEntityTypeConfiguration<SnapshotStateRow>, IEntityTypeConfiguration<TaskRow>
 {
     public void Configure(EntityTypeBuilder<SnapshotRow> b)
