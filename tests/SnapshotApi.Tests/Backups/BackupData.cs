@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Grpc.Core;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Sts.Api.V1;
 using Sts.SnapshotApi.Tests.Infrastructure;
@@ -101,13 +102,13 @@ public static class BackupData
     }
 
     /// <summary>
-    /// A restore over a live database ends every other session of it: the test's own pooled connections are dropped,
-    /// and the fixture's replica (one that did not restore, whose pooled connections fail once each, as a client sees
-    /// UNAVAILABLE) is waited for until it answers again.
+    /// A restore over a live database ends every other session of it. The test drops its own pooled connections, and
+    /// the fixture's replica drops its own (what the runbook's restart of the other replicas does: otherwise each of its
+    /// pooled connections fails once, which a client sees as UNAVAILABLE); then it is waited for until it answers.
     /// </summary>
     public static async Task AfterRestoreAsync(ApiFixture fixture)
     {
-        NpgsqlConnection.ClearAllPools();
+        ForgetConnections(fixture);
         await SnapshotWaiting.EventuallyAsync(async () =>
         {
             try
@@ -120,6 +121,13 @@ public static class BackupData
                 return false;
             }
         }, TimeSpan.FromSeconds(30), "the fixture's replica to answer after the restore");
+    }
+
+    /// <summary>Drops the test's and the fixture replica's pooled connections to the database (see <see cref="AfterRestoreAsync"/>).</summary>
+    public static void ForgetConnections(ApiFixture fixture)
+    {
+        NpgsqlConnection.ClearAllPools();
+        fixture.Services.GetRequiredService<NpgsqlDataSource>().Clear();
     }
 
     /// <summary>Every snapshot downloads through <paramref name="client"/> with the SHA-256 recorded when it was made.</summary>

@@ -48,6 +48,7 @@ public abstract class BackupRoundTrip(PipelineFixture fixture, ITestOutputHelper
         }
         finally
         {
+            BackupData.ForgetConnections(Fixture);
             await Fixture.RestartWorkerAsync();
         }
     }

@@ -85,7 +85,8 @@ public sealed class FileSystemBackupTests(FileSystemBackupTests.ClaimCheckedPipe
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(failing, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         try
         {
-            var replica = await Fixture.AdminOfAsync(await Fixture.StartApiAsync(new Dictionary<string, string?> { ["Backup:PgRestorePath"] = failing }));
+            var failingReplica = await Fixture.StartApiAsync(new Dictionary<string, string?> { ["Backup:PgRestorePath"] = failing });
+            var replica = await Fixture.AdminOfAsync(failingReplica);
             var failed = await BackupData.FailsAsync(replica.Operations.RestoreBackupAsync(new RestoreBackupRequest { BackupId = old.Id }, deadline: DateTime.UtcNow.AddMinutes(5)));
             Assert.Equal(StatusCode.Aborted, failed.StatusCode);
             Assert.Contains("injected failure", failed.Status.Detail);
@@ -96,6 +97,7 @@ public sealed class FileSystemBackupTests(FileSystemBackupTests.ClaimCheckedPipe
 
             var undone = await Fixture.Admin.Operations.RestoreBackupAsync(new RestoreBackupRequest { BackupId = rollbackId }, deadline: DateTime.UtcNow.AddMinutes(5));
             Assert.Equal(rollbackId, undone.Restored.Id);
+            await Fixture.StopAsync(failingReplica);
             await BackupData.AfterRestoreAsync(Fixture);
         }
         finally
