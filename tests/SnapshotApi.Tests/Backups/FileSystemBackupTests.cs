@@ -156,6 +156,49 @@ public sealed class FileSystemBackupTests(FileSystemBackupTests.ClaimCheckedPipe
         Assert.Contains($"OK: newest verified backup {scheduled.Id}", output);
     }
 
+    [Fact]
+    public async Task The_bootstrap_verb_restores_the_newest_verified_backup_into_an_empty_database_and_migrates_it()
+    {
+        await BackupData.LoadAsync(Fixture, 3);
+        var backup = await CreateAsync();
+        await using var empty = await TestDatabase.CreateAsync();
+
+        var (exit, output, errors) = await BootstrapProcessAsync(empty.ConnectionString);
+        Assert.True(exit == 0, output + errors);
+        Assert.Contains($"Restored backup {backup.Id}", output);
+        Assert.Equal(await Fixture.ScalarAsync<long>("SELECT count(*) FROM snapshots"), await empty.ScalarAsync<long>("SELECT count(*) FROM snapshots"));
+        Assert.Equal(backup.SchemaVersion, await empty.ScalarAsync<string>("SELECT max(\"MigrationId\") FROM \"__EFMigrationsHistory\""));
+
+        // Once is enough: a database with tables is never bootstrapped over.
+        (exit, output, errors) = await BootstrapProcessAsync(empty.ConnectionString);
+        Assert.True(exit == 2, output + errors);
+        Assert.Contains("Nothing restored", errors);
+    }
+
+    /// <summary>`dotnet Sts.SnapshotApi.dll bootstrap` against <paramref name="connectionString"/>, on the fixture's storage.</summary>
+    private async Task<(int ExitCode, string Output, string Errors)> BootstrapProcessAsync(string connectionString)
+    {
+        var dll = ServiceBuild.Dll("SnapshotApi", "Sts.SnapshotApi.dll");
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = Path.GetDirectoryName(dll)!, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
+        start.ArgumentList.Add(dll);
+        start.ArgumentList.Add("bootstrap");
+        start.Environment["ConnectionStrings__Postgres"] = connectionString;
+        start.Environment["ConnectionStrings__RabbitMq"] = Fixture.Broker.ConnectionString;
+        start.Environment["Storage__Kind"] = "filesystem";
+        start.Environment["Storage__Root"] = Fixture.StorageRoot;
+        start.Environment["Auth__SigningKey"] = Fixture.Tokens.SigningKey;
+        start.Environment["Logging__LogLevel__Default"] = "Warning";
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await output, await errors);
+    }
+
     private async Task AssertRefusedAsync(string backupId, string fault)
     {
         var verified = await Fixture.Admin.Operations.VerifyBackupAsync(new VerifyBackupRequest { BackupId = backupId }, deadline: DateTime.UtcNow.AddMinutes(2));
