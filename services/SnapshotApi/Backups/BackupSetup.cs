@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Sts.Shared.Hosting;
 
 namespace Sts.SnapshotApi.Backups;
 
@@ -7,7 +8,7 @@ public static class BackupSetup
 {
     public static IServiceCollection AddBackups(this IServiceCollection services)
     {
-        services.AddOptions<BackupOptions>().BindConfiguration(BackupOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddValidatedOptions<BackupOptions>(BackupOptions.Section);
         services.AddSingleton<BackupMetrics>();
         services.AddSingleton<BackupLock>();
         services.AddSingleton<BackupCatalog>();
