@@ -92,7 +92,7 @@ public sealed partial class BackupRestorer(
 
     private async Task ReplaceAsync(BackupLock.Lease lease, BackupManifest manifest, bool endSessions, CancellationToken ct)
     {
-        // pg_restore reads a file it can seek in; the copy is hashed on its way, so what is restored is what was verified.
+        // pg_restore reads a file it can seek in (a dump piped out of pg_dump has no offsets to seek by).
         var dumpPath = Path.Combine(Path.GetTempPath(), $"sts-restore-{manifest.Id}-{Guid.NewGuid():N}.pgc");
         try
         {
@@ -133,13 +133,12 @@ public sealed partial class BackupRestorer(
         await using (var source = await store.OpenReadAsync(StorageKey.ForBackup(manifest.Id, BackupManifest.DumpName), ct)
             ?? throw new BackupFailedException($"The dump of backup {manifest.Id} is missing."))
         await using (var target = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read, 64 * 1024, FileOptions.Asynchronous))
-        await using (var hashing = new HashingCopy(target))
-        {
-            await source.CopyToAsync(hashing, ct);
-            var (hash, length) = hashing.Result();
-            if (hash != manifest.Dump.Sha256 || length != manifest.Dump.SizeBytes)
-                throw new BackupFailedException($"The dump of backup {manifest.Id} changed after it was verified (SHA-256 {hash}, {length} bytes).");
-        }
+            await source.CopyToAsync(target, ct);
+        // Hashed again here, from the local copy pg_restore reads: what is restored is what was verified.
+        await using var local = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        var (hash, length) = await StorageVerifier.HashAsync(local, gzipped: false, ct);
+        if (hash != manifest.Dump.Sha256 || length != manifest.Dump.SizeBytes)
+            throw new BackupFailedException($"The dump of backup {manifest.Id} changed after it was verified (SHA-256 {hash}, {length} bytes).");
     }
 
     private async Task<(long Audited, long Files)> CheckRestoredAsync(BackupManifest manifest, CancellationToken ct)
@@ -160,43 +159,6 @@ public sealed partial class BackupRestorer(
     }
 
     private static string Shown(string schemaVersion) => schemaVersion.Length > 0 ? schemaVersion : "(none)";
-
-    /// <summary>Passes writes through to a file and hashes them.</summary>
-    private sealed class HashingCopy(Stream target) : Stream
-    {
-        private readonly System.Security.Cryptography.IncrementalHash _hash =
-            System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
-        private long _length;
-
-        public (string Hash, long Length) Result() => (Convert.ToHexStringLower(_hash.GetHashAndReset()), _length);
-
-        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            await target.WriteAsync(buffer, cancellationToken);
-            _hash.AppendData(buffer.Span);
-            _length += buffer.Length;
-        }
-
-        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-        public override void Flush() { }
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override bool CanRead => false;
-        public override bool CanSeek => false;
-        public override bool CanWrite => true;
-        public override long Length => _length;
-        public override long Position { get => _length; set => throw new NotSupportedException(); }
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing) _hash.Dispose();
-            base.Dispose(disposing);
-        }
-    }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Restoring backup {BackupId} over the live database; rollback backup {RollbackId}")]
     private static partial void RestoreStarted(ILogger logger, string backupId, string rollbackId);
