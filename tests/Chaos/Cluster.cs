@@ -35,13 +35,7 @@ public sealed class ApiReplica : IDisposable
     public bool InService { get; set; } = true;
 
     /// <summary>Starts the process and waits until it reports ready; returns how long that took.</summary>
-    public async Task<TimeSpan> StartAsync(CancellationToken ct)
-    {
-        var watch = Stopwatch.StartNew();
-        Process.Start();
-        await Cluster.WaitReadyAsync(Process, ReadyAsync, ct);
-        return watch.Elapsed;
-    }
+    public Task<TimeSpan> StartAsync(CancellationToken ct) => Cluster.StartReadyAsync(Process, ReadyAsync, ct);
 
     public async Task<bool> ReadyAsync(CancellationToken ct)
     {
@@ -72,13 +66,7 @@ public sealed class Worker(ServiceProcess process, int httpPort) : IDisposable
     public ServiceProcess Process { get; } = process;
 
     /// <summary>Starts the process and waits until it reports ready; returns how long that took.</summary>
-    public async Task<TimeSpan> StartAsync(CancellationToken ct)
-    {
-        var watch = Stopwatch.StartNew();
-        Process.Start();
-        await Cluster.WaitReadyAsync(Process, ReadyAsync, ct);
-        return watch.Elapsed;
-    }
+    public Task<TimeSpan> StartAsync(CancellationToken ct) => Cluster.StartReadyAsync(Process, ReadyAsync, ct);
 
     public async Task<bool> ReadyAsync(CancellationToken ct)
     {
@@ -178,6 +166,15 @@ public sealed class Cluster : IDisposable
         var watch = Stopwatch.StartNew();
         foreach (var api in Apis.Where(a => !a.Process.Exited)) await WaitReadyAsync(api.Process, api.ReadyAsync, ct);
         foreach (var worker in Workers.Where(w => !w.Process.Exited)) await WaitReadyAsync(worker.Process, worker.ReadyAsync, ct);
+        return watch.Elapsed;
+    }
+
+    /// <summary>Starts <paramref name="process"/> and waits until <paramref name="ready"/>; returns how long that took.</summary>
+    internal static async Task<TimeSpan> StartReadyAsync(ServiceProcess process, Func<CancellationToken, Task<bool>> ready, CancellationToken ct)
+    {
+        var watch = Stopwatch.StartNew();
+        process.Start();
+        await WaitReadyAsync(process, ready, ct);
         return watch.Elapsed;
     }
 

@@ -45,16 +45,17 @@ public sealed partial class Housekeeping(
     public async Task<(int Tasks, int OutboxRows, int OrphanStates)> RunOnceAsync(CancellationToken ct)
     {
         var retention = options.Value.Retention;
-        var cutoff = clock.GetUtcNow() - retention;
+        // Cut off by the database's clock (DateTimeOffset.UtcNow becomes now()): the same cut-off from every replica,
+        // whatever a replica's own clock says (tests move theirs by days).
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var tasks = await db.Tasks
-            .Where(t => (t.Status == SnapshotTaskStatus.Completed || t.Status == SnapshotTaskStatus.Failed) && t.UpdatedAt < cutoff)
+            .Where(t => (t.Status == SnapshotTaskStatus.Completed || t.Status == SnapshotTaskStatus.Failed) && t.UpdatedAt < DateTimeOffset.UtcNow - retention)
             .ExecuteDeleteAsync(ct);
         metrics.HousekeepingRan("tasks", tasks);
-        var outbox = await db.Outbox.Where(o => o.SentAt != null && o.SentAt < cutoff).ExecuteDeleteAsync(ct);
+        var outbox = await db.Outbox.Where(o => o.SentAt != null && o.SentAt < DateTimeOffset.UtcNow - retention).ExecuteDeleteAsync(ct);
         metrics.HousekeepingRan("outbox", outbox);
         // One row per worker process ever started; only the last few minutes' are read.
-        metrics.HousekeepingRan("worker_stats", await db.WorkerStats.Where(w => w.ReportedAt < cutoff).ExecuteDeleteAsync(ct));
+        metrics.HousekeepingRan("worker_stats", await db.WorkerStats.Where(w => w.ReportedAt < DateTimeOffset.UtcNow - retention).ExecuteDeleteAsync(ct));
         var states = await SweepOrphanStatesAsync(ct);
         metrics.HousekeepingRan("orphan_states", states);
         Compacted(logger, tasks, outbox, states, retention);

@@ -76,4 +76,20 @@ public sealed class CsvRendererTests
 
         Assert.Single(records);
     }
+
+    /// <summary>
+    /// The tests' one CSV reader (Support/Rfc4180.cs, also the end-to-end tests') expects what the renderer writes: every
+    /// record, the last one included, ends with CRLF. Text without the final CRLF is not what the product emits, and is refused.
+    /// </summary>
+    [Fact]
+    public void The_last_record_ends_with_crlf_and_the_reader_refuses_text_without_it()
+    {
+        var room = Snapshots.Small();
+        var csv = Encoding.UTF8.GetString(_renderer.Render(Snapshots.For(room, "csv"), room).Content);
+
+        Assert.EndsWith("\r\n", csv, StringComparison.Ordinal);
+        Assert.Equal(room.Documents.Count + 1, Rfc4180.Parse(csv).Count);
+        Assert.Throws<FormatException>(() => Rfc4180.Parse(csv[..^2]));
+        Assert.Equal([["a", "b"], ["c", "d"]], Rfc4180.Parse("a,b\r\nc,d\r\n"));
+    }
 }

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Options;
 using Sts.Api.V1;
-using Sts.SnapshotApi.Tests.Infrastructure;
 
 namespace Sts.SnapshotApi.Tests.Auth;
 

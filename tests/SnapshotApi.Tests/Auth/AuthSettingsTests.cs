@@ -1,4 +1,3 @@
-using Sts.SnapshotApi.Tests.Infrastructure;
 
 namespace Sts.SnapshotApi.Tests.Auth;
 

@@ -3,7 +3,6 @@ using System.Text.Json.Nodes;
 using Grpc.Core;
 using Sts.Api.V1;
 using Sts.Shared.Auth;
-using Sts.SnapshotApi.Tests.Infrastructure;
 
 namespace Sts.SnapshotApi.Tests.Auth;
 

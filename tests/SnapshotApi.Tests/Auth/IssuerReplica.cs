@@ -4,7 +4,6 @@ using Grpc.Health.V1;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
 using Sts.Api.V1;
-using Sts.SnapshotApi.Tests.Infrastructure;
 using ServingStatus = Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus;
 
 namespace Sts.SnapshotApi.Tests.Auth;

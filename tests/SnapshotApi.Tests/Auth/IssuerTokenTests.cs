@@ -5,7 +5,6 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Grpc.Core;
 using Sts.Shared.Auth;
-using Sts.SnapshotApi.Tests.Infrastructure;
 using ServingStatus = Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus;
 
 namespace Sts.SnapshotApi.Tests.Auth;

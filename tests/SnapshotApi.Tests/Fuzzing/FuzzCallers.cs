@@ -1,6 +1,5 @@
 using System.Text;
 using Sts.Shared.Auth;
-using Sts.SnapshotApi.Tests.Infrastructure;
 
 namespace Sts.SnapshotApi.Tests.Fuzzing;
 

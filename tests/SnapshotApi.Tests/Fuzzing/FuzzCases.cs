@@ -1,7 +1,6 @@
 using Google.Protobuf;
 using Grpc.Core;
 using Sts.Api.V1;
-using Sts.SnapshotApi.Tests.Infrastructure;
 
 namespace Sts.SnapshotApi.Tests.Fuzzing;
 

@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Text;
 using Grpc.Core;
 using Grpc.Net.Client;
-using Sts.SnapshotApi.Tests.Infrastructure;
 
 namespace Sts.SnapshotApi.Tests.Fuzzing;
 

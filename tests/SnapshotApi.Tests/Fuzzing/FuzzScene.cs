@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using Sts.Api.V1;
-using Sts.SnapshotApi.Tests.Infrastructure;
 
 namespace Sts.SnapshotApi.Tests.Fuzzing;
 
@@ -32,7 +31,7 @@ public sealed record FuzzScene(
 
     public static readonly string[] Pool = ["fuzz-pool-0", "fuzz-pool-1", "fuzz-pool-2", "fuzz-pool-3"];
 
-    public static readonly string[] Parties = Enumerable.Range(0, 8).Select(i => $"party{i}@fuzz.test").ToArray();
+    public static readonly string[] Parties = FuzzRooms.Parties;
 
     public static async Task<FuzzScene> CreateAsync(ApiFixture api, int seed)
     {

@@ -3,7 +3,6 @@ using Grpc.Core;
 using Grpc.Health.V1;
 using Grpc.Net.Client;
 using Sts.Api.V1;
-using Sts.SnapshotApi.Tests.Infrastructure;
 using Sts.SnapshotApi.Tests.Tls;
 using Xunit.Abstractions;
 

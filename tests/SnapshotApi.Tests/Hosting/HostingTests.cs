@@ -2,7 +2,6 @@ using Grpc.Health.V1;
 using Grpc.Net.Client;
 using Grpc.Reflection.V1Alpha;
 using Sts.SnapshotApi.Data;
-using Sts.SnapshotApi.Tests.Infrastructure;
 
 namespace Sts.SnapshotApi.Tests.Hosting;
 
@@ -17,21 +16,6 @@ public sealed class HostingTests(ApiFixture api)
         await api.Services.MigrateDatabaseAsync();
         Assert.Equal(before, await api.ScalarAsync<long>("SELECT count(*) FROM \"__EFMigrationsHistory\""));
         Assert.True(before >= 1);
-    }
-
-    [Fact]
-    public async Task A_worker_without_a_signing_certificate_refuses_to_start_unless_signing_is_off()
-    {
-        var noCertificate = new Dictionary<string, string?> { ["Signing:CertificatePath"] = "", ["Signing:CertificatePassword"] = "" };
-        var wrongPassword = new Dictionary<string, string?> { ["Signing:CertificatePassword"] = "not-the-password" };
-
-        var missing = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(() => api.StartWorkerAsync(noCertificate));
-        var unreadable = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(() => api.StartWorkerAsync(wrongPassword));
-        var unsigned = await api.StartWorkerAsync(new Dictionary<string, string?>(noCertificate) { ["Signing:Enabled"] = "false" });
-        await api.StopAsync(unsigned);
-
-        Assert.Contains("Signing:CertificatePath is not set", missing.Message, StringComparison.Ordinal);
-        Assert.Contains("cannot be loaded", unreadable.Message, StringComparison.Ordinal);
     }
 
     [Fact]

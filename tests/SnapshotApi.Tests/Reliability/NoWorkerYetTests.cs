@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Sts.Api.V1;
 using Sts.Shared.Messaging;
-using Sts.SnapshotApi.Tests.Infrastructure;
 
 namespace Sts.SnapshotApi.Tests.Reliability;
 

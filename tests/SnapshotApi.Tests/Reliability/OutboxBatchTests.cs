@@ -4,7 +4,6 @@ using Sts.Api.V1;
 using Sts.Shared.Auth;
 using Sts.SnapshotApi.Data;
 using Sts.SnapshotApi.Outbox;
-using Sts.SnapshotApi.Tests.Infrastructure;
 
 namespace Sts.SnapshotApi.Tests.Reliability;
 

@@ -5,7 +5,6 @@ using System.Net.Http.Headers;
 using Google.Protobuf;
 using Sts.Api.V1;
 using Sts.Shared.Auth;
-using Sts.SnapshotApi.Tests.Infrastructure;
 
 namespace Sts.SnapshotApi.Tests.Rpc;
 

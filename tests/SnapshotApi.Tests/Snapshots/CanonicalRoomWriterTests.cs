@@ -5,7 +5,6 @@ using Sts.Shared.Rooms;
 using Sts.SnapshotApi.Rooms;
 using Sts.SnapshotApi.Rpc;
 using Sts.SnapshotApi.Tests.Fuzzing;
-using Sts.SnapshotApi.Tests.Infrastructure;
 
 namespace Sts.SnapshotApi.Tests.Snapshots;
 

@@ -4,7 +4,6 @@ using Microsoft.EntityFrameworkCore;
 using Sts.Api.V1;
 using Sts.Shared.Messaging;
 using Sts.Shared.Rooms;
-using Sts.SnapshotApi.Tests.Infrastructure;
 
 namespace Sts.SnapshotApi.Tests.Snapshots;
 

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Sts.Api.V1;
-using Sts.SnapshotApi.Tests.Infrastructure;
 using Xunit.Abstractions;
 using Activity = Sts.Api.V1.Activity;
 

@@ -2,7 +2,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Sts.Api.V1;
 using Sts.Shared.Messaging;
 using Sts.SnapshotApi.Snapshots;
-using Sts.SnapshotApi.Tests.Infrastructure;
 
 namespace Sts.SnapshotApi.Tests.Snapshots;
 

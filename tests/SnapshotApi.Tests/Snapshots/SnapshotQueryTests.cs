@@ -1,6 +1,5 @@
 using Grpc.Core;
 using Sts.Api.V1;
-using Sts.SnapshotApi.Tests.Infrastructure;
 
 namespace Sts.SnapshotApi.Tests.Snapshots;
 

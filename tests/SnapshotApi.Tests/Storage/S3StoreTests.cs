@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using Amazon.Runtime;
 using Microsoft.Extensions.Logging.Abstractions;
 using Sts.Shared.Storage;
-using Sts.SnapshotApi.Tests.Infrastructure;
 
 namespace Sts.SnapshotApi.Tests.Storage;
 

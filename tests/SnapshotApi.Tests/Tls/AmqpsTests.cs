@@ -3,46 +3,14 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
 using Microsoft.Extensions.Configuration;
-using Sts.Api.V1;
 using Sts.Shared.Tls;
-using Sts.SnapshotApi.Tests.Infrastructure;
 
 namespace Sts.SnapshotApi.Tests.Tls;
 
-/// <summary>amqps:// with RabbitMq:CaFile: the worker and the API reach a broker whose certificate comes from a private CA, on any port.</summary>
+/// <summary>amqps:// with RabbitMq:CaFile: the broker check the services use accepts only the private CA's certificate for the name dialled (the run end to end over amqps is tests/EndToEnd.Tests/Tls/AmqpsPipelineTests.cs).</summary>
 [Collection(ApiCollection.Name)]
 public sealed class AmqpsTests(ApiFixture api)
 {
-    [Fact]
-    public async Task A_worker_and_an_api_replica_on_amqps_with_a_private_ca_carry_a_snapshot_to_completion()
-    {
-        using var pki = new TestPki("STS Broker CA");
-        await using var proxy = new TlsTerminatingProxy(pki.IssueServer("rabbitmq"), Backend());
-        proxy.Start();
-        var amqps = new UriBuilder(api.Broker.ConnectionString) { Scheme = "amqps", Host = "localhost", Port = proxy.Port }.Uri.ToString();
-        var settings = new Dictionary<string, string?> { ["ConnectionStrings:RabbitMq"] = amqps, [BrokerTrust.CaFileSetting] = pki.CaFile };
-
-        var worker = await api.StartWorkerAsync(settings);
-        var replica = await api.StartApiAsync(settings);
-        try
-        {
-            Assert.True(proxy.Handshakes >= 2, $"{proxy.Handshakes} TLS handshakes: both services should connect through TLS.");
-            var room = TestRooms.WithEveryRole();
-            await api.Platform.Rooms.UpsertRoomAsync(new UpsertRoomRequest { Room = room });
-            var client = await api.AdminOfAsync(replica);
-            var created = (await client.Snapshots.CreateSnapshotAsync(new CreateSnapshotRequest { RoomId = room.Id, Title = "Over amqps", Type = SnapshotType.Json })).Snapshot;
-
-            var updates = await client.WatchToEndAsync(created.Id, TimeSpan.FromSeconds(60));
-
-            Assert.Equal(SnapshotStatus.Completed, updates[^1].Status);
-        }
-        finally
-        {
-            await api.StopAsync(replica);
-            await api.StopAsync(worker);
-        }
-    }
-
     [Fact]
     public async Task The_broker_check_accepts_only_a_certificate_from_the_ca_for_the_name_dialled()
     {

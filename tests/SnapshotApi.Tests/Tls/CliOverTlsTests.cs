@@ -1,6 +1,5 @@
 using Sts.Shared.Auth;
 using Sts.SnapshotApi.Tests.Auth;
-using Sts.SnapshotApi.Tests.Infrastructure;
 
 namespace Sts.SnapshotApi.Tests.Tls;
 

@@ -4,7 +4,6 @@ using System.Text;
 using Grpc.Net.Client;
 using Sts.Shared.Auth;
 using Sts.SnapshotApi.Tests.Auth;
-using Sts.SnapshotApi.Tests.Infrastructure;
 
 namespace Sts.SnapshotApi.Tests.Tls;
 

@@ -6,7 +6,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Sts.Api.V1;
 using Sts.Shared.Auth;
 using Sts.SnapshotApi.Tests.Auth;
-using Sts.SnapshotApi.Tests.Infrastructure;
 using Sts.SnapshotApi.Tls;
 
 namespace Sts.SnapshotApi.Tests.Tls;

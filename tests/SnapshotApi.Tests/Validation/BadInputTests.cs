@@ -5,7 +5,6 @@ using Google.Protobuf.WellKnownTypes;
 using Google.Rpc;
 using Grpc.Core;
 using Sts.Api.V1;
-using Sts.SnapshotApi.Tests.Infrastructure;
 using Xunit.Abstractions;
 
 namespace Sts.SnapshotApi.Tests.Validation;
