@@ -3,9 +3,8 @@ using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Sts.Api.V1;
-using Sts.SnapshotApi.Tests.Infrastructure;
 
-namespace Sts.SnapshotApi.Tests.Backups;
+namespace Sts.EndToEnd.Tests.Backups;
 
 /// <summary>Data for backup tests: rooms (non-Latin names among them), snapshots of every type, and what the audit log records of them.</summary>
 public static class BackupData

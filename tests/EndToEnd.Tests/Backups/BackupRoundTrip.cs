@@ -2,10 +2,9 @@ using System.Diagnostics;
 using Sts.Api.V1;
 using Sts.SnapshotApi.Backups;
 using Sts.SnapshotApi.Data;
-using Sts.SnapshotApi.Tests.Infrastructure;
 using Xunit.Abstractions;
 
-namespace Sts.SnapshotApi.Tests.Backups;
+namespace Sts.EndToEnd.Tests.Backups;
 
 /// <summary>
 /// WAL-G's end-to-end test, on whatever storage the fixture uses: load rooms, snapshots of every type and the audit

@@ -3,10 +3,9 @@ using Grpc.Core;
 using Microsoft.Extensions.Time.Testing;
 using Sts.Api.V1;
 using Sts.Shared.Storage;
-using Sts.SnapshotApi.Tests.Infrastructure;
 using Xunit.Abstractions;
 
-namespace Sts.SnapshotApi.Tests.Backups;
+namespace Sts.EndToEnd.Tests.Backups;
 
 /// <summary>
 /// Backups on filesystem storage: the round trip (<see cref="BackupRoundTrip"/>), verify and restore refusing a
