@@ -13,6 +13,8 @@ PLAIN = {
     "sts_download_checksum_mismatch_total", "sts_audit_seal_lag_seconds", "sts_audit_chain_head", "sts_rpc_out_of_memory_total",
     "sts_schedule_runs_total", "sts_schedule_slots_skipped_total",
     "sts_schedule_retention_deleted_total", "sts_schedules_active", "sts_schedules_overdue",
+    "sts_backup_runs_total", "sts_backup_last_success_timestamp_seconds", "sts_backup_size_bytes", "sts_backup_duration_seconds",
+    "sts_backup_verification_ok", "sts_backup_interval_seconds",
     # PdfWorker
     "sts_worker_renders_total", "sts_worker_concurrency_in_use", "sts_worker_concurrency_limit",
     "sts_storage_bytes_written_total", "sts_cache_hits_total", "sts_cache_misses_total", "sts_cache_evictions_total",

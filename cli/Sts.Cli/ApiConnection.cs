@@ -42,6 +42,7 @@ public sealed class ApiConnection : IDisposable
         Snapshots = new SnapshotService.SnapshotServiceClient(_channel);
         Audit = new AuditService.AuditServiceClient(_channel);
         Schedules = new ScheduleService.ScheduleServiceClient(_channel);
+        Admin = new AdminService.AdminServiceClient(_channel);
         Health = new Health.HealthClient(_channel);
     }
 
@@ -55,6 +56,8 @@ public sealed class ApiConnection : IDisposable
 
     public ScheduleService.ScheduleServiceClient Schedules { get; }
 
+    public AdminService.AdminServiceClient Admin { get; }
+
     public Health.HealthClient Health { get; }
 
     /// <summary>Options for a unary call: --timeout, else 30 s, and never past <paramref name="cap"/>.</summary>
@@ -63,6 +66,9 @@ public sealed class ApiConnection : IDisposable
         var timeout = _timeout ?? DefaultUnaryTimeout;
         return Options(cap < timeout ? cap.Value : timeout, ct);
     }
+
+    /// <summary>Options for a unary call that does long work (a backup or a restore): as long as a stream.</summary>
+    public CallOptions LongRunning(CancellationToken ct) => Stream(ct);
 
     /// <summary>Options for a server stream: --timeout, else 10 minutes, for the whole stream.</summary>
     public CallOptions Stream(CancellationToken ct) => Options(_timeout ?? DefaultStreamTimeout, ct);

@@ -14,6 +14,7 @@ var root = new RootCommand("Command-line client of the STS Snapshot Service.")
     TaskCommands.Create(),
     AuditCommands.Create(),
     VerifyCommand.Create(),
+    AdminCommands.Create(),
 };
 
 Terminal.Configure();

@@ -3,6 +3,7 @@ using Sts.Shared.Storage;
 using Sts.SnapshotApi.Admin;
 using Sts.SnapshotApi.Audit;
 using Sts.SnapshotApi.Auth;
+using Sts.SnapshotApi.Backups;
 using Sts.SnapshotApi.Data;
 using Sts.SnapshotApi.Messaging;
 using Sts.SnapshotApi.Outbox;
@@ -38,6 +39,7 @@ public static class SnapshotApiHost
         services.AddObservability(config);
         services.AddAudit();
         services.AddSchedules();
+        services.AddBackups();
         services.AddAdmin();
         services.AddRpc();
 

@@ -117,6 +117,8 @@ public class ApiFixture : IAsyncLifetime
         // Schedule tests start runner replicas on a clock they move; anywhere else a runner would fire schedules
         // that requests (the fuzzer's, say) happen to create.
         settings["Schedules:Enabled"] = "false";
+        // Likewise backups: every fresh fixture would otherwise take one at start (none is due yet); backup tests call them.
+        settings["Backup:ScheduleEnabled"] = "false";
         ConfigureApi(settings);
         return SnapshotApiHost.Create(["--contentRoot", ServiceFolder("SnapshotApi")], b =>
         {

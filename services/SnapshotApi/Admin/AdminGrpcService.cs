@@ -2,12 +2,15 @@ using Grpc.Core;
 using Npgsql;
 using Sts.Api.V1;
 using Sts.SnapshotApi.Auth;
+using Sts.SnapshotApi.Backups;
 using Sts.SnapshotApi.Rpc;
 
 namespace Sts.SnapshotApi.Admin;
 
 /// <summary>Operational summaries for platform admins.</summary>
-public sealed class AdminGrpcService(NpgsqlDataSource dataSource, RoomAccess access, StorageVerifier verifier, TimeProvider clock) : AdminService.AdminServiceBase
+public sealed partial class AdminGrpcService(
+    NpgsqlDataSource dataSource, RoomAccess access, StorageVerifier verifier, BackupOperations backups, RpcCall call, TimeProvider clock)
+    : AdminService.AdminServiceBase
 {
     private const int DefaultHours = 24;
     private const int MaxHours = 720;

@@ -72,7 +72,8 @@ public sealed partial class StorageVerifier(
         }
     }
 
-    private static async Task<(string? Hash, long Length)> HashAsync(Stream stored, bool gzipped, CancellationToken ct)
+    /// <summary>SHA-256 and length of an object's bytes, or of its decompressed bytes when <paramref name="gzipped"/> (null hash when it does not decompress).</summary>
+    internal static async Task<(string? Hash, long Length)> HashAsync(Stream stored, bool gzipped, CancellationToken ct)
     {
         await using var content = gzipped ? new GZipStream(stored, CompressionMode.Decompress, leaveOpen: true) : stored;
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);

@@ -12,6 +12,20 @@ public sealed class FrozenRoomCache(long maxBytes)
     private readonly Lock _gate = new();
     private long _bytes;
 
+    /// <summary>
+    /// Forgets everything: after a database restore a room's version may come round again with other content, and the
+    /// premise above no longer holds for what was cached before it.
+    /// </summary>
+    public void Clear()
+    {
+        lock (_gate)
+        {
+            _entries.Clear();
+            _order.Clear();
+            _bytes = 0;
+        }
+    }
+
     public FrozenRoom? Get(string roomId, long version)
     {
         lock (_gate)

@@ -45,7 +45,11 @@ public sealed partial class RoomFreezer(ISnapshotStore store, IOptions<RoomState
         return frozen;
     }
 
+    /// <summary>Forgets the cached states; a restore of the database calls it (<see cref="FrozenRoomCache.Clear"/>).</summary>
+    public void ForgetCached() => _cache.Clear();
+
     /// <summary>Removes a claim-checked state whose snapshot was not committed. Never throws: a leftover is swept later.</summary>
+
     public async Task DiscardAsync(FrozenRoom frozen)
     {
         if (frozen.StateKey is not { } key) return;

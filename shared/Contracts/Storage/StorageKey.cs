@@ -19,6 +19,9 @@ public static partial class StorageKey
     /// </summary>
     public const string AuditAnchor = "audit/anchor.json";
 
+    /// <summary>The folder backups of the service live under (never listed with snapshot objects); see <see cref="ForBackup"/>.</summary>
+    public const string BackupPrefix = "backups";
+
     private const string FilePrefix = "rooms";
     private const string StatePrefix = "states";
     private const string StateSuffix = ".json.gz";
@@ -39,8 +42,31 @@ public static partial class StorageKey
         return $"{StatePrefix}/{roomId}/{snapshotId:D}{StateSuffix}";
     }
 
-    /// <summary>True for keys of the shapes <see cref="For"/> and <see cref="ForState"/> make, and <see cref="AuditAnchor"/>; stores refuse anything else.</summary>
-    public static bool IsValid(string key) => FileKeyPattern().IsMatch(key) || StateKeyPattern().IsMatch(key) || key == AuditAnchor;
+    /// <summary>
+    /// An object of backup <paramref name="backupId"/>: its own files ("manifest.json", "dump.pgc", ...) or, under
+    /// "files/", its copy of a snapshot object (a key of the other shapes).
+    /// </summary>
+    public static string ForBackup(string backupId, string name)
+    {
+        var key = $"{BackupPrefix}/{backupId}/{name}";
+        if (!BackupKeyPattern().IsMatch(key)) throw new ArgumentException($"'{key}' is not a valid backup key.", nameof(name));
+        return key;
+    }
+
+    /// <summary>Where backup <paramref name="backupId"/> keeps its copy of the snapshot object <paramref name="objectKey"/>.</summary>
+    public static string ForBackupCopy(string backupId, string objectKey)
+    {
+        if (!FileKeyPattern().IsMatch(objectKey) && !StateKeyPattern().IsMatch(objectKey))
+            throw new ArgumentException($"'{objectKey}' is not a snapshot object key.", nameof(objectKey));
+        return ForBackup(backupId, "files/" + objectKey);
+    }
+
+    /// <summary>True for a backup id as <see cref="ForBackup"/> accepts it.</summary>
+    public static bool IsBackupId(string backupId) => BackupIdPattern().IsMatch(backupId);
+
+    /// <summary>True for keys of the shapes <see cref="For"/>, <see cref="ForState"/> and <see cref="ForBackup"/> make, and <see cref="AuditAnchor"/>; stores refuse anything else.</summary>
+    public static bool IsValid(string key) =>
+        FileKeyPattern().IsMatch(key) || StateKeyPattern().IsMatch(key) || key == AuditAnchor || BackupKeyPattern().IsMatch(key);
 
     public static bool IsState(string key) => StateKeyPattern().IsMatch(key);
 
@@ -57,4 +83,14 @@ public static partial class StorageKey
 
     [GeneratedRegex("^" + StatePrefix + "/" + RoomId + "/" + Uuid + "\\.json\\.gz\\z")]
     private static partial Regex StateKeyPattern();
+
+    private const string BackupId = "[0-9]{8}T[0-9]{6}Z-[0-9a-f]{8}";
+
+    [GeneratedRegex("^" + BackupId + "\\z")]
+    private static partial Regex BackupIdPattern();
+
+    // A backup's own objects have plain names; its copies are snapshot keys under files/.
+    [GeneratedRegex("^" + BackupPrefix + "/" + BackupId + "/(?:[a-z][a-z0-9_-]{0,31}\\.[a-z]{2,5}|files/(?:" + FilePrefix + "/" + RoomId + "/" + Uuid
+        + "\\.[a-z0-9]{1,8}|" + StatePrefix + "/" + RoomId + "/" + Uuid + "\\.json\\.gz))\\z")]
+    private static partial Regex BackupKeyPattern();
 }

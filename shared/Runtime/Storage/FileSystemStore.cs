@@ -1,7 +1,9 @@
+using System.Runtime.InteropServices;
+
 namespace Sts.Shared.Storage;
 
 /// <summary>Objects under one root folder. Writes go to a temporary file that is flushed to disk and then renamed over the target.</summary>
-public sealed class FileSystemStore : ISnapshotStore
+public sealed partial class FileSystemStore : ISnapshotStore
 {
     private const string TempSuffix = ".tmp";
     private readonly string _root;
@@ -41,21 +43,54 @@ public sealed class FileSystemStore : ISnapshotStore
     {
         foreach (var prefix in StorageKey.Prefixes)
         {
-            var folder = Path.Combine(_root, prefix);
-            if (!Directory.Exists(folder)) continue;
-            foreach (var path in Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories))
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                // Temporary files of writes in progress are not stored objects.
-                if (path.EndsWith(TempSuffix, StringComparison.Ordinal)) continue;
-                var info = new FileInfo(path);
-                if (!info.Exists) continue; // deleted since the enumeration saw it
-                yield return new StoredObject(
-                    Path.GetRelativePath(_root, path).Replace(Path.DirectorySeparatorChar, '/'), info.Length, info.LastWriteTimeUtc);
-            }
+            await foreach (var stored in ListFolderAsync(prefix, cancellationToken)) yield return stored;
+        }
+    }
+
+    public async IAsyncEnumerable<StoredObject> ListFolderAsync(string folder, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var directory = Path.Combine(_root, folder);
+        if (!Directory.Exists(directory)) yield break;
+        foreach (var path in Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            // Temporary files of writes in progress are not stored objects.
+            if (path.EndsWith(TempSuffix, StringComparison.Ordinal)) continue;
+            var info = new FileInfo(path);
+            if (!info.Exists) continue; // deleted since the enumeration saw it
+            yield return new StoredObject(
+                Path.GetRelativePath(_root, path).Replace(Path.DirectorySeparatorChar, '/'), info.Length, info.LastWriteTimeUtc);
         }
         await Task.CompletedTask;
     }
+
+    public Task<bool> CopyAsync(string sourceKey, string targetKey, CancellationToken cancellationToken)
+    {
+        var source = PathFor(sourceKey);
+        var target = PathFor(targetKey);
+        if (!File.Exists(source)) return Task.FromResult(false);
+        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        var temp = $"{target}.{Guid.NewGuid():N}{TempSuffix}";
+        try
+        {
+            // A link where the filesystem allows it (same volume, links supported); otherwise a copy made durable.
+            if (OperatingSystem.IsWindows() || Link(source, temp) != 0)
+            {
+                File.Copy(source, temp);
+                using var copied = new FileStream(temp, FileMode.Open, FileAccess.ReadWrite);
+                copied.Flush(flushToDisk: true);
+            }
+            File.Move(temp, target, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(temp)) File.Delete(temp);
+        }
+        return Task.FromResult(true);
+    }
+
+    [LibraryImport("libc", EntryPoint = "link", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static partial int Link(string existing, string created);
 
     private string PathFor(string key)
     {

@@ -18,6 +18,17 @@ public interface ISnapshotStore
 
     /// <summary>Every stored object, for verification and sweeping; objects whose names are not valid keys are listed as they are.</summary>
     IAsyncEnumerable<StoredObject> ListAsync(CancellationToken cancellationToken);
+
+    /// <summary>The objects under one top-level folder (such as <see cref="StorageKey.BackupPrefix"/>), which <see cref="ListAsync"/> does not cover.</summary>
+    IAsyncEnumerable<StoredObject> ListFolderAsync(string folder, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Puts a copy of the object under <paramref name="sourceKey"/> at <paramref name="targetKey"/>, atomically replacing
+    /// any object there, without the bytes passing through this process where the store can help: a hard link on a
+    /// filesystem (objects are only ever replaced by renames, never changed in place, so a link is as good as a copy),
+    /// a server-side copy on S3. False when there is no source object.
+    /// </summary>
+    Task<bool> CopyAsync(string sourceKey, string targetKey, CancellationToken cancellationToken);
 }
 
 /// <summary>What was stored: where, how big, and the lower-case hex SHA-256 of the stored bytes.</summary>

@@ -78,29 +78,57 @@ public sealed partial class S3Store(IAmazonS3 client, S3StorageOptions options, 
     {
         foreach (var folder in StorageKey.Prefixes)
         {
-            var request = new ListObjectsV2Request { BucketName = Bucket, Prefix = $"{_prefix}{folder}/" };
-            ListObjectsV2Response page;
-            do
-            {
-                try
-                {
-                    page = await client.ListObjectsV2Async(request, cancellationToken);
-                }
-                catch (Exception ex) when (IsStoreFault(ex, cancellationToken))
-                {
-                    throw Unavailable("list", request.Prefix, ex);
-                }
-                // SDK v4 leaves empty collections and absent values null.
-                foreach (var item in page.S3Objects ?? [])
-                {
-                    yield return new StoredObject(
-                        item.Key[_prefix.Length..], item.Size ?? 0,
-                        item.LastModified is { } modified ? new DateTimeOffset(modified.ToUniversalTime(), TimeSpan.Zero) : DateTimeOffset.MinValue);
-                }
-                request.ContinuationToken = page.NextContinuationToken;
-            }
-            while (page.IsTruncated == true);
+            await foreach (var stored in ListFolderAsync(folder, cancellationToken)) yield return stored;
         }
+    }
+
+    public async Task<bool> CopyAsync(string sourceKey, string targetKey, CancellationToken cancellationToken)
+    {
+        var copy = new CopyObjectRequest
+        {
+            SourceBucket = Bucket, SourceKey = ObjectKey(sourceKey), DestinationBucket = Bucket, DestinationKey = ObjectKey(targetKey),
+            MetadataDirective = S3MetadataDirective.COPY,
+        };
+        try
+        {
+            // One request copies up to 5 GiB inside the server; snapshot files are far smaller.
+            await client.CopyObjectAsync(copy, cancellationToken);
+            return true;
+        }
+        catch (AmazonS3Exception ex) when (ex.StatusCode == HttpStatusCode.NotFound && ex.ErrorCode != "NoSuchBucket")
+        {
+            return false;
+        }
+        catch (Exception ex) when (IsStoreFault(ex, cancellationToken))
+        {
+            throw Unavailable("copy", sourceKey, ex);
+        }
+    }
+
+    public async IAsyncEnumerable<StoredObject> ListFolderAsync(string folder, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var request = new ListObjectsV2Request { BucketName = Bucket, Prefix = $"{_prefix}{folder}/" };
+        ListObjectsV2Response page;
+        do
+        {
+            try
+            {
+                page = await client.ListObjectsV2Async(request, cancellationToken);
+            }
+            catch (Exception ex) when (IsStoreFault(ex, cancellationToken))
+            {
+                throw Unavailable("list", request.Prefix, ex);
+            }
+            // SDK v4 leaves empty collections and absent values null.
+            foreach (var item in page.S3Objects ?? [])
+            {
+                yield return new StoredObject(
+                    item.Key[_prefix.Length..], item.Size ?? 0,
+                    item.LastModified is { } modified ? new DateTimeOffset(modified.ToUniversalTime(), TimeSpan.Zero) : DateTimeOffset.MinValue);
+            }
+            request.ContinuationToken = page.NextContinuationToken;
+        }
+        while (page.IsTruncated == true);
     }
 
     /// <summary>
