@@ -24,7 +24,7 @@ public static class AdminCommands
         var command = new Command("create", "Take a backup now (database dump and snapshot files) and verify it; exit 1 if it does not verify.");
         return WithApi(command, async (connection, _, ct) =>
         {
-            var backup = await connection.Admin.CreateBackupAsync(new CreateBackupRequest(), connection.LongRunning(ct));
+            var backup = (await connection.Admin.CreateBackupAsync(new CreateBackupRequest(), connection.LongRunning(ct))).Backup;
             WriteDetails(backup);
             return Faults(backup);
         });
@@ -36,7 +36,7 @@ public static class AdminCommands
         var command = new Command("verify", "Re-hash a backup's dump and every file against its manifest; exit 1 naming each fault.") { id };
         return WithApi(command, async (connection, parseResult, ct) =>
         {
-            var backup = await connection.Admin.VerifyBackupAsync(new VerifyBackupRequest { BackupId = parseResult.GetValue(id) ?? "" }, connection.LongRunning(ct));
+            var backup = (await connection.Admin.VerifyBackupAsync(new VerifyBackupRequest { BackupId = parseResult.GetValue(id) ?? "" }, connection.LongRunning(ct))).Backup;
             WriteDetails(backup);
             return Faults(backup);
         });

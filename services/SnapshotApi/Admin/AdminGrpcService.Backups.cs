@@ -10,23 +10,23 @@ namespace Sts.SnapshotApi.Admin;
 /// <summary>Backups of the service (Backups/): validate, authorise, call, map the engine's outcomes to statuses.</summary>
 public sealed partial class AdminGrpcService
 {
-    public override async Task<Api.V1.Backup> CreateBackup(CreateBackupRequest request, ServerCallContext context)
+    public override async Task<CreateBackupResponse> CreateBackup(CreateBackupRequest request, ServerCallContext context)
     {
         access.DemandPlatformAdmin();
         var created = await MapAsync(() => backups.CreateAsync("manual"));
         call.Audit["backup_id"] = created.Backup.Manifest.Id;
         if (created.Deleted.Count > 0) call.Audit["retention_deleted"] = string.Join(",", created.Deleted);
-        return ToProto(created.Backup);
+        return new CreateBackupResponse { Backup = ToProto(created.Backup), DeletedBackupIds = { created.Deleted } };
     }
 
-    public override async Task<Api.V1.Backup> VerifyBackup(VerifyBackupRequest request, ServerCallContext context)
+    public override async Task<VerifyBackupResponse> VerifyBackup(VerifyBackupRequest request, ServerCallContext context)
     {
         ValidateId(request.BackupId, required: false);
         access.DemandPlatformAdmin();
         var verified = await MapAsync(() => backups.VerifyAsync(request.BackupId));
         call.Audit["backup_id"] = verified.Manifest.Id;
         call.Audit["ok"] = verified.Verified ? "true" : "false";
-        return ToProto(verified);
+        return new VerifyBackupResponse { Backup = ToProto(verified) };
     }
 
     public override async Task<ListBackupsResponse> ListBackups(ListBackupsRequest request, ServerCallContext context)

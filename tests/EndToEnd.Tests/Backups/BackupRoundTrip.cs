@@ -29,7 +29,7 @@ public abstract class BackupRoundTrip(PipelineFixture fixture, ITestOutputHelper
         try
         {
             var before = await BackupData.PlainDumpAsync(Fixture.ConnectionString);
-            var backup = await Fixture.Admin.Operations.CreateBackupAsync(new CreateBackupRequest(), deadline: DateTime.UtcNow.AddMinutes(10));
+            var backup = (await Fixture.Admin.Operations.CreateBackupAsync(new CreateBackupRequest(), deadline: DateTime.UtcNow.AddMinutes(10))).Backup;
             Assert.True(backup.Verification.Ok, string.Join("; ", backup.Verification.Faults));
             Assert.True(backup.FileCount >= shas.Count, $"{backup.FileCount} objects in the backup, {shas.Count} snapshots made");
             var states = await Fixture.ScalarAsync<long>("SELECT count(*) FROM snapshots WHERE state_key IS NOT NULL");

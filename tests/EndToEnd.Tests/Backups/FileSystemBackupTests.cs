@@ -200,7 +200,7 @@ public sealed class FileSystemBackupTests(FileSystemBackupTests.ClaimCheckedPipe
 
     private async Task AssertRefusedAsync(string backupId, string fault)
     {
-        var verified = await Fixture.Admin.Operations.VerifyBackupAsync(new VerifyBackupRequest { BackupId = backupId }, deadline: DateTime.UtcNow.AddMinutes(2));
+        var verified = (await Fixture.Admin.Operations.VerifyBackupAsync(new VerifyBackupRequest { BackupId = backupId }, deadline: DateTime.UtcNow.AddMinutes(2))).Backup;
         Assert.False(verified.Verification.Ok);
         Assert.Contains(verified.Verification.Faults, f => f.Contains(fault, StringComparison.Ordinal));
 
@@ -224,7 +224,7 @@ public sealed class FileSystemBackupTests(FileSystemBackupTests.ClaimCheckedPipe
 
     private async Task<Backup> CreateAsync()
     {
-        var backup = await Fixture.Admin.Operations.CreateBackupAsync(new CreateBackupRequest(), deadline: DateTime.UtcNow.AddMinutes(5));
+        var backup = (await Fixture.Admin.Operations.CreateBackupAsync(new CreateBackupRequest(), deadline: DateTime.UtcNow.AddMinutes(5))).Backup;
         Assert.True(backup.Verification.Ok, string.Join("; ", backup.Verification.Faults));
         return backup;
     }
@@ -248,11 +248,11 @@ public sealed class FileSystemBackupTests(FileSystemBackupTests.ClaimCheckedPipe
         return match.Groups[1].Value;
     }
 
-    private static async Task<(Backup? Backup, RpcException? Error)> Outcome(Task<Backup> call)
+    private static async Task<(Backup? Backup, RpcException? Error)> Outcome(Task<CreateBackupResponse> call)
     {
         try
         {
-            return (await call, null);
+            return ((await call).Backup, null);
         }
         catch (RpcException ex)
         {

@@ -525,6 +525,14 @@ public sealed class BadInput : IXunitSerializable
             {
                 Retention = new RoomRetention { RoomId = scene.Room.Id, ManualMaxAge = Duration.FromTimeSpan(TimeSpan.FromMinutes(10)) },
             }).ResponseAsync);
+
+        // AdminService backups, as a platform admin: a backup id names a folder in storage.
+        yield return new("VerifyBackup with a path-traversal backup id", "backup_id", (api, _) =>
+            api.Admin.Operations.VerifyBackupAsync(new VerifyBackupRequest { BackupId = Traversal }).ResponseAsync);
+        yield return new("RestoreBackup without a backup id", "backup_id", (api, _) =>
+            api.Admin.Operations.RestoreBackupAsync(new RestoreBackupRequest()).ResponseAsync);
+        yield return new("RestoreBackup with a backup id that is not one", "backup_id", (api, _) =>
+            api.Admin.Operations.RestoreBackupAsync(new RestoreBackupRequest { BackupId = "latest" }).ResponseAsync);
     }
 
     private static Action<Schedule> Cron(string expression) => s =>
