@@ -18,8 +18,24 @@ public sealed class AuditAnchor(ISnapshotStore store)
         await writer.CommitAsync(ct);
     }
 
-    /// <summary>The last anchor written, or null before the first.</summary>
+    /// <summary>
+    /// The last anchor written, or null before the first. An anchor that does not parse is read once more (a store
+    /// that does not replace objects atomically, such as s3rver, can show one half-written while the sealer writes it);
+    /// if it still does not, <see cref="JsonException"/>: the caller reports it, it is not a server fault.
+    /// </summary>
     public async Task<Head?> ReadAsync(CancellationToken ct)
+    {
+        try
+        {
+            return await ReadOnceAsync(ct);
+        }
+        catch (JsonException)
+        {
+            return await ReadOnceAsync(ct);
+        }
+    }
+
+    private async Task<Head?> ReadOnceAsync(CancellationToken ct)
     {
         await using var stream = await store.OpenReadAsync(StorageKey.AuditAnchor, ct);
         return stream is null ? null : await JsonSerializer.DeserializeAsync<Head>(stream, cancellationToken: ct);

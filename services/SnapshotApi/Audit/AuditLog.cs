@@ -31,7 +31,16 @@ public sealed class AuditLog(
         long unsealed;
         while ((unsealed = await db.AuditLog.LongCountAsync(a => a.Sequence == null && a.Id <= upTo, cancellationToken)) > 0 && clock.GetUtcNow() < deadline)
             await Task.Delay(TimeSpan.FromMilliseconds(50), clock, cancellationToken);
-        var anchored = await anchor.ReadAsync(cancellationToken);
+        AuditAnchor.Head? anchored;
+        try
+        {
+            anchored = await anchor.ReadAsync(cancellationToken);
+        }
+        catch (System.Text.Json.JsonException ex)
+        {
+            // Someone who could rewrite the anchor could hide removed records: an unreadable anchor fails verification.
+            return new AuditVerification(false, 0, 0, $"the chain head anchored outside the database ({Sts.Shared.Storage.StorageKey.AuditAnchor}) is unreadable: {ex.Message}", unsealed, 0);
+        }
 
         AuditRow? previous = null;
         long checkedCount = 0;

@@ -3,6 +3,7 @@ using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Sts.Api.V1;
+using Sts.SnapshotApi.Backups;
 
 namespace Sts.EndToEnd.Tests.Backups;
 
@@ -120,6 +121,18 @@ public static class BackupData
                 return false;
             }
         }, TimeSpan.FromSeconds(30), "the fixture's replica to answer after the restore");
+    }
+
+    /// <summary>
+    /// Removes every backup from the fixture's storage. A test that bootstraps from "the newest verified backup" starts
+    /// with it, so that a backup another test made cannot be the newest (the schedule test's is dated an hour ahead, by
+    /// the clock it moves).
+    /// </summary>
+    public static async Task ForgetBackupsAsync(ApiFixture fixture)
+    {
+        var catalog = fixture.Services.GetRequiredService<BackupCatalog>();
+        foreach (var backup in await catalog.ListAsync(CancellationToken.None))
+            await catalog.DeleteAsync(backup.Manifest.Id, CancellationToken.None);
     }
 
     /// <summary>Drops the test's and the fixture replica's pooled connections to the database (see <see cref="AfterRestoreAsync"/>).</summary>

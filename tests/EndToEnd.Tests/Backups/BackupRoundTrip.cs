@@ -21,6 +21,7 @@ public abstract class BackupRoundTrip(PipelineFixture fixture, ITestOutputHelper
     [Fact]
     public async Task Dropped_database_is_bootstrapped_from_a_backup_with_the_same_dump_audit_chain_and_files()
     {
+        await BackupData.ForgetBackupsAsync(Fixture);
         var watch = Stopwatch.StartNew();
         var shas = await BackupData.LoadAsync(Fixture, BackupData.SnapshotCount);
         var loaded = watch.Elapsed;

@@ -158,6 +158,7 @@ public sealed class FileSystemBackupTests(FileSystemBackupTests.ClaimCheckedPipe
     [Fact]
     public async Task The_bootstrap_verb_restores_the_newest_verified_backup_into_an_empty_database_and_migrates_it()
     {
+        await BackupData.ForgetBackupsAsync(Fixture);
         await BackupData.LoadAsync(Fixture, 3);
         var backup = await CreateAsync();
         await using var empty = await TestDatabase.CreateAsync();

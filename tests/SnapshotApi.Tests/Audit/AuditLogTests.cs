@@ -197,6 +197,28 @@ public sealed class AuditLogTests(ApiFixture api)
         }
     }
 
+    [Fact]
+    public async Task An_unreadable_anchor_fails_verification_with_its_reason_not_an_internal_error()
+    {
+        await api.Admin.Audit.VerifyAuditChainAsync(new VerifyAuditChainRequest());
+        await SnapshotWaiting.EventuallyAsync(async () => await api.ScalarAsync<long>("SELECT count(*) FROM audit_log WHERE sequence IS NULL") == 0,
+            TimeSpan.FromSeconds(15), "every record to be sealed");
+        var path = Path.Combine(api.StorageRoot, "audit", "anchor.json");
+        var good = await File.ReadAllBytesAsync(path);
+        await File.WriteAllTextAsync(path, "{\"Sequence\": 12, \"Hash\": \"ab");
+        try
+        {
+            var result = await api.Admin.Audit.VerifyAuditChainAsync(new VerifyAuditChainRequest());
+
+            Assert.False(result.Valid);
+            Assert.Contains("anchor.json) is unreadable", result.Reason);
+        }
+        finally
+        {
+            await File.WriteAllBytesAsync(path, good);
+        }
+    }
+
     private Task<long> CountAsync(string actor) => api.ScalarAsync<long>("SELECT count(*) FROM audit_log WHERE actor = @p0", actor);
 
     private async Task<string[]> OutcomesAsync(string actor)
