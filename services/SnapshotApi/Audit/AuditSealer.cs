@@ -42,9 +42,11 @@ public sealed partial class AuditSealer(
                 Leading(logger);
                 try
                 {
-                    var head = await HeadAsync(connection, stoppingToken);
                     while (!stoppingToken.IsCancellationRequested)
                     {
+                        // The head is read every round, not once per leadership: a backup restore replaces the audit
+                        // log under a sealer that leads on, and chaining onto the head from before it breaks the chain.
+                        var head = await HeadAsync(connection, stoppingToken);
                         var round = await SealRoundAsync(connection, head, stoppingToken);
                         metrics.AuditSealLag(round.Lag);
                         head = round.Head ?? head;

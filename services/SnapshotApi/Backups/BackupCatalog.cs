@@ -8,7 +8,7 @@ namespace Sts.SnapshotApi.Backups;
 /// The backups in storage, under "backups/{id}/": manifest.json (written last, so a backup without one is unfinished
 /// and not listed), dump.pgc, verification.json, and files/{snapshot key} for each snapshot object.
 /// </summary>
-public sealed class BackupCatalog(ISnapshotStore store)
+public sealed partial class BackupCatalog(ISnapshotStore store, ILogger<BackupCatalog> logger)
 {
     private const string ManifestSuffix = "/" + BackupManifest.FileName;
 
@@ -64,9 +64,26 @@ public sealed class BackupCatalog(ISnapshotStore store)
         await writer.CommitAsync(ct);
     }
 
+    /// <summary>
+    /// The object as <typeparamref name="T"/>, or null when it is missing or does not parse (logged): one damaged
+    /// manifest or verification result must not stop every listing, the schedule and the bootstrap with it. A backup
+    /// whose manifest does not parse is not listed; one whose verification does not parse reads as not verified.
+    /// </summary>
     private async Task<T?> ReadJsonAsync<T>(string key, CancellationToken ct)
     {
         await using var stream = await store.OpenReadAsync(key, ct);
-        return stream is null ? default : await JsonSerializer.DeserializeAsync<T>(stream, BackupManifest.Json, ct);
+        if (stream is null) return default;
+        try
+        {
+            return await JsonSerializer.DeserializeAsync<T>(stream, BackupManifest.Json, ct);
+        }
+        catch (JsonException ex)
+        {
+            Unreadable(logger, key, ex.Message);
+            return default;
+        }
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Backup catalog object {Key} does not parse, and is left out: {Error}")]
+    private static partial void Unreadable(ILogger logger, string key, string error);
 }

@@ -68,9 +68,25 @@ public sealed partial class BackupRestorer(
             throw new BackupRefusedException(
                 $"Backup {manifest.Id} has schema version {Shown(manifest.SchemaVersion)}, which this release does not know (newest: {migrations[^1]}). Bootstrap with a newer release.", []);
         await RefuseUnlessVerifiedAsync(manifest, ct);
-        await ReplaceAsync(lease, manifest, endSessions: false, ct);
-        var (audited, files) = await CheckRestoredAsync(manifest, ct);
-        return new Result(manifest, null, audited, files);
+        try
+        {
+            await ReplaceAsync(lease, manifest, endSessions: false, ct);
+            var (audited, files) = await CheckRestoredAsync(manifest, ct);
+            return new Result(manifest, null, audited, files);
+        }
+        catch
+        {
+            // The database was empty; it is made empty again, so that the next start (or `bootstrap`) tries again
+            // instead of finding tables, taking the half-finished restore for a working database and serving it.
+            await EmptyAsync(lease, CancellationToken.None);
+            throw;
+        }
+    }
+
+    private static async Task EmptyAsync(BackupLock.Lease lease, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand("DROP SCHEMA public CASCADE; CREATE SCHEMA public", lease.Connection);
+        await command.ExecuteNonQueryAsync(ct);
     }
 
     /// <summary>True when the database has no tables of its own: a new environment.</summary>

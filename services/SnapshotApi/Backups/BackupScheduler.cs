@@ -47,7 +47,9 @@ public sealed partial class BackupScheduler(
         var settings = options.Value;
         if (!settings.ScheduleEnabled) return false;
         var now = clock.GetUtcNow();
-        if (backups.Count > 0 && now - backups[0].Manifest.CreatedAt < settings.Interval) return false;
+        // Due by the newest *verified* backup: one that failed verification, or a restore's unverified rollback point,
+        // does not put the next scheduled backup off by a whole interval (it is retried after RetryAfter).
+        if (backups.FirstOrDefault(b => b.Verified) is { } verified && now - verified.Manifest.CreatedAt < settings.Interval) return false;
         if (now - _lastAttempt < (settings.Interval < RetryAfter ? settings.Interval : RetryAfter)) return false;
         _lastAttempt = now;
         try

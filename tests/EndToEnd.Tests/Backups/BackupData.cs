@@ -135,6 +135,15 @@ public static class BackupData
             await catalog.DeleteAsync(backup.Manifest.Id, CancellationToken.None);
     }
 
+    /// <summary>Deletes every snapshot file and claim-checked room state from the live store; returns how many.</summary>
+    public static async Task<int> DeleteSnapshotObjectsAsync(Sts.Shared.Storage.ISnapshotStore store)
+    {
+        var keys = new List<string>();
+        await foreach (var stored in store.ListAsync(CancellationToken.None)) keys.Add(stored.Key);
+        foreach (var key in keys) await store.DeleteAsync(key, CancellationToken.None);
+        return keys.Count;
+    }
+
     /// <summary>Drops the test's and the fixture replica's pooled connections to the database (see <see cref="AfterRestoreAsync"/>).</summary>
     public static void ForgetConnections(ApiFixture fixture)
     {
