@@ -19,10 +19,13 @@ public sealed partial class SnapshotFileReader(ISnapshotStore store, ApiMetrics 
 {
     private const int ChunkBytes = 64 * 1024;
 
-    /// <summary>Hands each chunk to <paramref name="write"/> (valid only during the call) and returns the bytes read.</summary>
-    public async Task<long> ReadAsync(SnapshotRow row, Func<ReadOnlyMemory<byte>, Task> write, CancellationToken ct)
+    /// <summary>Opens the stored file; a missing one is a <see cref="SnapshotIntegrityException"/> before anything is sent.</summary>
+    public async Task<Stream> OpenAsync(SnapshotRow row, CancellationToken ct) =>
+        await store.OpenReadAsync(row.FileKey!, ct) ?? throw Fail(row, "its stored file is missing");
+
+    /// <summary>Hands each chunk of <paramref name="file"/> to <paramref name="write"/> (valid only during the call) and returns the bytes read.</summary>
+    public async Task<long> CopyCheckedAsync(SnapshotRow row, Stream file, Func<ReadOnlyMemory<byte>, Task> write, CancellationToken ct)
     {
-        await using var file = await store.OpenReadAsync(row.FileKey!, ct) ?? throw Fail(row, "its stored file is missing");
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var buffer = new byte[ChunkBytes];
         long total = 0;

@@ -170,22 +170,24 @@ public sealed partial class SnapshotGrpcService(
             throw new RpcException(new Status(StatusCode.FailedPrecondition,
                 $"Snapshot '{row.Id}' is {EnumText<SnapshotStatus>.ToText(row.Status)}; it can be downloaded once it has completed."));
 
-        var extension = Path.GetExtension(row.FileKey);
-        await responseStream.WriteAsync(new DownloadSnapshotResponse
-        {
-            Metadata = new FileMetadata
-            {
-                FileName = $"{row.RoomId}-{row.Id:D}{extension}",
-                ContentType = SnapshotMapping.ContentType(row.SnapshotType),
-                SizeBytes = row.SizeBytes ?? 0,
-                Sha256 = row.Sha256,
-            },
-        }, ct);
-
-        // The hash is checked as the bytes go out; a mismatch ends the stream with DATA_LOSS, so the client discards what it got.
+        // Opened before anything is sent: a missing file ends the call with DATA_LOSS and no metadata.
         try
         {
-            var total = await files.ReadAsync(row, chunk =>
+            await using var file = await files.OpenAsync(row, ct);
+            var extension = Path.GetExtension(row.FileKey);
+            await responseStream.WriteAsync(new DownloadSnapshotResponse
+            {
+                Metadata = new FileMetadata
+                {
+                    FileName = $"{row.RoomId}-{row.Id:D}{extension}",
+                    ContentType = SnapshotMapping.ContentType(row.SnapshotType),
+                    SizeBytes = row.SizeBytes ?? 0,
+                    Sha256 = row.Sha256,
+                },
+            }, ct);
+
+            // The hash is checked as the bytes go out; a mismatch ends the stream with DATA_LOSS, so the client discards what it got.
+            var total = await files.CopyCheckedAsync(row, file, chunk =>
                 responseStream.WriteAsync(new DownloadSnapshotResponse { Chunk = ByteString.CopyFrom(chunk.Span) }, ct), ct);
             call.Audit["bytes"] = total.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
