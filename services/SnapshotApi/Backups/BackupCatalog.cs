@@ -25,7 +25,14 @@ public sealed partial class BackupCatalog(ISnapshotStore store, ILogger<BackupCa
     /// <summary>The backup, or null when there is none with this id (or it never finished).</summary>
     public async Task<BackupEntry?> FindAsync(string id, CancellationToken ct)
     {
-        var manifest = await ReadJsonAsync<BackupManifest>(StorageKey.ForBackup(id, BackupManifest.FileName), ct);
+        var key = StorageKey.ForBackup(id, BackupManifest.FileName);
+        var manifest = await ReadJsonAsync<BackupManifest>(key, ct);
+        if (manifest is not null && manifest.Id != id)
+        {
+            // Everything after this uses manifest.Id for keys: a manifest that names another backup is not this one.
+            Unreadable(logger, key, $"it names backup '{manifest.Id}'");
+            return null;
+        }
         return manifest is null ? null : new BackupEntry(manifest, await ReadJsonAsync<BackupCheck>(StorageKey.ForBackup(id, BackupManifest.VerificationName), ct));
     }
 
